@@ -18,7 +18,7 @@ def read_published(name: str) -> pd.DataFrame:
 
 
 def cell(df: pd.DataFrame, **where: object) -> float:
-    """The one value whose dimension columns equal ``where``; fails unless exactly one row matches."""
+    """The one value whose dimension columns equal ``where``; fails unless one row matches."""
     mask = pd.Series(True, index=df.index)
     for column, wanted in where.items():
         mask &= df[column].astype(str) == str(wanted)

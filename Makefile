@@ -1,0 +1,40 @@
+# Two commands matter: `make reports` and `make test`. Each bootstraps .venv on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+LAB_STAMP := $(VENV)/.installed-lab
+
+.PHONY: test lint format lab data reports bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (finsam)" >/dev/null
+	touch $@
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check finsamlib tests benchmarks
+	$(BIN)/ruff format --check finsamlib tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format finsamlib tests benchmarks
+	$(BIN)/ruff check --fix finsamlib tests benchmarks
+
+$(LAB_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
+	touch $@
+
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+data: $(STAMP)
+	$(BIN)/python -m finsamlib.synth
+
+clean:
+	rm -rf reports/* data/processed/* .pytest_cache .ruff_cache
+	touch reports/.gitkeep data/processed/.gitkeep

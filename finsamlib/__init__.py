@@ -1,0 +1,33 @@
+"""finsamlib: loaders and indicators for the follow-up of Swedish samordningsförbund (Finsam)."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .errors import FinsamDataError
+from .loaders import (
+    load_accounts,
+    load_insats_budget,
+    load_participants,
+    load_population,
+    load_portfolio,
+    load_registry,
+    load_table,
+    load_target_group_sources,
+)
+
+try:
+    __version__ = version("finsamlib")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+source"
+
+__all__ = [
+    "FinsamDataError",
+    "__version__",
+    "load_accounts",
+    "load_insats_budget",
+    "load_participants",
+    "load_population",
+    "load_portfolio",
+    "load_registry",
+    "load_table",
+    "load_target_group_sources",
+]

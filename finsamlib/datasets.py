@@ -1,0 +1,71 @@
+"""The embedded data under ``data/raw/``, by name, and its manifest.
+
+A dataset's name is its path under ``data/raw/`` without the suffix, e.g. ``registry`` or
+``published/seed001_utfall_2019``. ``data/raw/MANIFEST.csv`` lists every file with its
+provenance (published, derived, synthetic, assumption), source and which loader reads it.
+Set ``FINSAM_DATA_DIR`` to use another folder laid out the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from . import loaders
+
+MANIFEST_COLUMNS = ("path", "provenance", "source", "description", "table")
+
+
+def data_dir() -> Path:
+    """The folder of the embedded raw data (``FINSAM_DATA_DIR`` overrides)."""
+    override = os.environ.get("FINSAM_DATA_DIR")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[1] / "data" / "raw"
+
+
+def manifest(root: str | Path | None = None) -> pd.DataFrame:
+    """The manifest: one row per file under ``data/raw`` (path relative to it)."""
+    root = Path(root) if root is not None else data_dir()
+    df = pd.read_csv(root / loaders.MANIFEST_NAME, dtype=str, keep_default_na=False)
+    missing = [c for c in MANIFEST_COLUMNS if c not in df.columns]
+    if missing:
+        raise loaders.FinsamDataError(root / loaders.MANIFEST_NAME, f"columns {missing}")
+    return df
+
+
+def names(root: str | Path | None = None) -> list[str]:
+    """The names of the embedded datasets that a loader reads, sorted."""
+    m = manifest(root)
+    m = m[m["table"] != ""]
+    return sorted(p.rsplit(".", 1)[0] for p in m["path"])
+
+
+def path(name: str, root: str | Path | None = None) -> Path:
+    """The file behind a dataset name."""
+    root = Path(root) if root is not None else data_dir()
+    m = manifest(root)
+    hits = m[m["path"].str.rsplit(".", n=1).str[0] == name]
+    if hits.empty:
+        known = ", ".join(names(root))
+        raise KeyError(f"no embedded dataset {name!r}; known: {known}")
+    return root / hits["path"].iloc[0]
+
+
+def load(name: str, root: str | Path | None = None, **kwargs: object) -> pd.DataFrame:
+    """Load one embedded dataset through its loader, with provenance from the manifest."""
+    root = Path(root) if root is not None else data_dir()
+    file = path(name, root)
+    entry = manifest(root).set_index("path").loc[file.relative_to(root).as_posix()]
+    table = entry["table"]
+    if table == "published":
+        df = loaders.load_published(file)
+    else:
+        df = loaders.load_table(file, table, **kwargs)
+    df.attrs["provenance"] = entry["provenance"]
+    df.attrs["name"] = name
+    df.attrs["description"] = entry["description"]
+    df.attrs["origin"] = entry["source"]
+    return df
