@@ -1,4 +1,4 @@
-"""The project's shared chart style: one look, Swedish number format, a title and a source on every figure.
+"""The shared chart style: one look, Swedish number format, a title and a source on every figure.
 
 Colours of support categories come from :mod:`finsamlib.categories` so every chart colours a
 category the same way; those colours follow the Okabe–Ito colour-blind-safe palette and the
@@ -11,11 +11,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless: the library never opens windows
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-from ..categories import FAMILIES, SUPPORT, SUPPORT_COLOURS  # noqa: E402
+from ..categories import FAMILIES, SUPPORT, SUPPORT_COLOURS
 
 #: Neutral colours for series that are not support categories (association, county, nation …).
 SERIES_COLOURS: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
