@@ -62,3 +62,31 @@ def test_published_values_are_numbers() -> None:
             df = datasets.load(name)
             if "value" in df.columns:
                 assert pd.api.types.is_float_dtype(df["value"]), name
+
+
+UNITS = {
+    "count",
+    "percent",
+    "kr",
+    "tkr",
+    "mkr",
+    "days",
+    "fte",
+    "months",
+    "years",
+    "kr_per_inhabitant",
+    "persons",
+    "ratio",
+}
+
+
+@pytest.mark.parametrize("name", [n for n in datasets.names() if n.startswith("published/")])
+def test_published_tables_follow_the_format(name: str) -> None:
+    """data/raw/published/README.md: source and table first; value and unit (then note) last."""
+    df = datasets.load(name)
+    assert list(df.columns[:2]) == ["source", "table"]
+    assert df["source"].notna().all() and df["table"].notna().all()
+    if "value" in df.columns:
+        tail = [c for c in df.columns if c not in ("note",)][-2:]
+        assert tail == ["value", "unit"], name
+        assert set(df["unit"].dropna()) <= UNITS, set(df["unit"].dropna()) - UNITS
