@@ -7,6 +7,8 @@ import pytest
 
 from finsamlib import datasets, load_registry
 
+from .published.conftest import UNITS
+
 RAW = datasets.data_dir()
 PROVENANCES = {"published", "derived", "synthetic", "assumption"}
 
@@ -62,22 +64,6 @@ def test_published_values_are_numbers() -> None:
             df = datasets.load(name)
             if "value" in df.columns:
                 assert pd.api.types.is_float_dtype(df["value"]), name
-
-
-UNITS = {
-    "count",
-    "percent",
-    "kr",
-    "tkr",
-    "mkr",
-    "days",
-    "fte",
-    "months",
-    "years",
-    "kr_per_inhabitant",
-    "persons",
-    "ratio",
-}
 
 
 @pytest.mark.parametrize("name", [n for n in datasets.names() if n.startswith("published/")])

@@ -10,6 +10,11 @@ import pytest
 PUBLISHED = Path(__file__).resolve().parents[2] / "data" / "raw" / "published"
 FIRST_COLUMNS = ["source", "table"]
 LAST_COLUMNS = ["value", "unit"]
+#: The units a published table may use (data/raw/published/README.md).
+UNITS = frozenset(
+    {"count", "percent", "kr", "tkr", "mkr", "days", "fte", "months", "years",
+     "kr_per_inhabitant", "persons", "ratio"}
+)  # fmt: skip
 
 
 def read_published(name: str) -> pd.DataFrame:

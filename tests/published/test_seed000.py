@@ -10,24 +10,37 @@ from __future__ import annotations
 
 import pytest
 
-try:  # tests/ and tests/published/ are packages
-    from .conftest import PUBLISHED, cell
-except ImportError:  # run without __init__.py files: pytest puts this folder on sys.path
-    from conftest import PUBLISHED, cell
+from .conftest import PUBLISHED, UNITS, cell
 
 SOURCE = "000_bec23146d4ab8d82.txt"
 FILES = {
-    "seed000_supply_before_after_2021.csv": ["cohort", "category", "category_key", "measure", "direction"],
+    "seed000_supply_before_after_2021.csv": [
+        "cohort",
+        "category",
+        "category_key",
+        "measure",
+        "direction",
+    ],
     "seed000_participants_2021.csv": ["programme", "measure", "measure_key", "year"],
-    "seed000_savings_flat_rate_2021.csv": ["programme", "persons", "measure", "measure_key", "years"],
-    "seed000_region_insatser_2019_2021.csv": ["insats", "insats_type", "region_role", "measure", "measure_key",
-                                              "period"],
+    "seed000_savings_flat_rate_2021.csv": [
+        "programme",
+        "persons",
+        "measure",
+        "measure_key",
+        "years",
+    ],
+    "seed000_region_insatser_2019_2021.csv": [
+        "insats",
+        "insats_type",
+        "region_role",
+        "measure",
+        "measure_key",
+        "period",
+    ],
     "seed000_finances.csv": ["measure", "measure_key", "period"],
     "seed000_genomlysning_2020.csv": ["measure", "measure_key", "period"],
     "seed000_organisation_facts.csv": ["measure", "measure_key", "period"],
 }
-UNITS = {"count", "percent", "kr", "tkr", "mkr", "days", "fte", "months", "years", "kr_per_inhabitant",
-         "persons", "ratio"}
 RAR = "Individinriktade RAR-finansierade insatser"
 ESF = "Individinriktade ESF-projekt (Likes och KLARA)"
 
@@ -48,8 +61,14 @@ def test_supply_before_after_bild2(published):
     df = published("seed000_supply_before_after_2021.csv")
     # seed 000, "Uppföljning och resultat av samtliga individriktade RAR-finansierade insatser 2021", Bild 2:
     # "andelen som erhåller försörjningsstöd minskat med drygt 20%, ... utan offentlig försörjning ökat med ca 10%"
-    assert cell(df, category_key="social_assistance", measure="change_in_share", direction="minskat") == 20
-    assert cell(df, category_key="no_public_support", measure="change_in_share", direction="ökat") == 10
+    assert (
+        cell(df, category_key="social_assistance", measure="change_in_share", direction="minskat")
+        == 20
+    )
+    assert (
+        cell(df, category_key="no_public_support", measure="change_in_share", direction="ökat")
+        == 10
+    )
     assert cell(df, category="Försörjningsstöd", measure="change_in_share") == 20
     # the cohort: 156 registered as ended in 2021
     assert cell(df, category_key="all", measure="ended_participants") == 156
@@ -66,7 +85,7 @@ def test_participants_rar_2021(published):
     assert cell(df, programme=RAR, measure_key="still_in_intervention") == 113
     # printed "Av de resterande 165": not 263 - 156 = 107; kept as printed
     assert cell(df, programme=RAR, measure_key="remaining_participants") == 165
-    assert 263 - 156 != cell(df, programme=RAR, measure_key="remaining_participants")
+    assert cell(df, programme=RAR, measure_key="remaining_participants") != 263 - 156
 
 
 def test_participants_esf_and_structural_2021(published):
@@ -85,9 +104,17 @@ def test_savings_bild1_bild3(published):
     df = published("seed000_savings_flat_rate_2021.csv")
     key = "saving_continued_full_time_work"
     # seed 000, Bild 1 "Besparing fortsatt heltidsarbete, Mkr": 1 år 8,5; 5 år 42,6; 10 år 85,2 (60 personer)
-    assert [cell(df, programme=RAR, measure_key=key, years=y) for y in (1, 5, 10)] == [8.5, 42.6, 85.2]
+    assert [cell(df, programme=RAR, measure_key=key, years=y) for y in (1, 5, 10)] == [
+        8.5,
+        42.6,
+        85.2,
+    ]
     # seed 000, Bild 3: 1 år 8,9; 5 år 44,7; 10 år 89,5 (63 personer)
-    assert [cell(df, programme=ESF, measure_key=key, years=y) for y in (1, 5, 10)] == [8.9, 44.7, 89.5]
+    assert [cell(df, programme=ESF, measure_key=key, years=y) for y in (1, 5, 10)] == [
+        8.9,
+        44.7,
+        89.5,
+    ]
     # schablonbelopp 142 000 per individ och år; here the printed figures agree with persons x 142 000 x years
     rate = cell(df, measure_key="flat_rate_public_support_per_person_year")
     assert rate == 142000
@@ -100,17 +127,36 @@ def test_savings_bild1_bild3(published):
 def test_region_insatser_cells(published):
     df = published("seed000_region_insatser_2019_2021.csv")
     # seed 000, "RAR-finansierade insatser samt ESF-projekt som Region Sörmland deltagit i åren 2019 – 2021"
-    assert cell(df, insats="TUNA (Träning, Utveckling, Nära, Arbetslivet)", measure_key="funding") == 23.8
-    assert cell(df, insats="TUNA (Träning, Utveckling, Nära, Arbetslivet)", measure_key="participants_total") == 1190
-    assert cell(df, insats="TUNA (Träning, Utveckling, Nära, Arbetslivet)", measure_key="payback_time_region") == 3
+    assert (
+        cell(df, insats="TUNA (Träning, Utveckling, Nära, Arbetslivet)", measure_key="funding")
+        == 23.8
+    )
+    assert (
+        cell(
+            df,
+            insats="TUNA (Träning, Utveckling, Nära, Arbetslivet)",
+            measure_key="participants_total",
+        )
+        == 1190
+    )
+    assert (
+        cell(
+            df,
+            insats="TUNA (Träning, Utveckling, Nära, Arbetslivet)",
+            measure_key="payback_time_region",
+        )
+        == 3
+    )
     assert cell(df, insats="VIVA (Vinka In VuxnA)", measure_key="funding") == 0.95
     assert cell(df, insats="Långa Sjukfall", measure_key="participants") == 627
     assert cell(df, insats="Långa Sjukfall", measure_key="ended_sickness_benefit_case") == 197
     # SIKTA: 102 took part, 42 ended, 60 remain; of the 42, 4 to work or studies, 36 to further rehabilitation
     sikta = "SIKTA (Samordnad Insats Koordinering Träning Arbete)"
     assert cell(df, insats=sikta, measure_key="participants") == 102
-    assert (cell(df, insats=sikta, measure_key="ended_participants")
-            + cell(df, insats=sikta, measure_key="still_in_intervention")) == 102
+    assert (
+        cell(df, insats=sikta, measure_key="ended_participants")
+        + cell(df, insats=sikta, measure_key="still_in_intervention")
+    ) == 102
     # SLUSSEN: 22 took part, 16 ended (6 to work or studies), 6 remain; "60%" fullföljt as printed
     assert cell(df, insats="SLUSSEN", measure_key="participants") == 22
     assert cell(df, insats="SLUSSEN", measure_key="ended_participants") == 16
@@ -129,14 +175,17 @@ def test_region_insatser_against_section_totals(published):
     assert rar["insats"].nunique() == cell(fin, measure_key="rar_interventions_with_region") == 10
     assert esf["insats"].nunique() == cell(fin, measure_key="esf_projects_with_region") == 2
     # ESF money in 2019-2021: 3,1 (Hälsofrämjande etablering, 2019-2020) + 23,3 (#KlarFramtid) = 26,4
-    esf_money = (cell(ins, insats="Hälsofrämjande etablering", measure_key="esf_funding_part")
-                 + cell(ins, insats="#KlarFramtid", measure_key="esf_funding"))
+    esf_money = cell(
+        ins, insats="Hälsofrämjande etablering", measure_key="esf_funding_part"
+    ) + cell(ins, insats="#KlarFramtid", measure_key="esf_funding")
     assert round(esf_money, 2) == cell(fin, measure_key="esf_funding_projects_with_region") == 26.4
     # RAR money in 2019-2021 (the "varav" part where one is printed): 23,44, printed total 23,45 (kept)
     per_insats = 0.0
-    for name, group in rar.groupby("insats"):
+    for _name, group in rar.groupby("insats"):
         part = group[group["measure_key"] == "funding_part"]
-        per_insats += float((part if len(part) else group[group["measure_key"] == "funding"])["value"].iloc[0])
+        per_insats += float(
+            (part if len(part) else group[group["measure_key"] == "funding"])["value"].iloc[0]
+        )
     assert round(per_insats, 2) == 23.44
     assert cell(fin, measure_key="rar_funding_interventions_with_region") == 23.45
 
@@ -144,7 +193,11 @@ def test_region_insatser_against_section_totals(published):
 def test_finances(published):
     df = published("seed000_finances.csv")
     # seed 000, "Finansiering": Af and FK half, kommuner and region a quarter each; region 4 mnkr årligen
-    shares = ["state_share_of_contributions", "kommuner_share_of_contributions", "region_share_of_contributions"]
+    shares = [
+        "state_share_of_contributions",
+        "kommuner_share_of_contributions",
+        "region_share_of_contributions",
+    ]
     assert [cell(df, measure_key=k) for k in shares] == [50, 25, 25]
     assert cell(df, measure_key="region_contribution_per_year") == 4
     # seed 000, "RAR-finansierade insatser samt ESF-projekt ...": region financed 12 mnkr in 2019-2021 (3 x 4)
@@ -157,12 +210,18 @@ def test_finances(published):
     # seed 000, "Målformuleringar och utfall ..." 2021: recommended ceiling 2,6 mnkr "i princip uppfyllt";
     # as printed the closing equity (2,9) is above the ceiling
     assert cell(df, measure_key="equity_ceiling_recommended") == 2.6
-    assert cell(df, measure_key="equity_closing") > cell(df, measure_key="equity_ceiling_recommended")
+    assert cell(df, measure_key="equity_closing") > cell(
+        df, measure_key="equity_ceiling_recommended"
+    )
     # seed 000, "Uppdrag": ÖMS socialfond 880 mnkr 2014-2020, 210 mnkr to Sörmland
     assert cell(df, measure_key="esf_budget_oms") == 880
     assert cell(df, measure_key="esf_funds_sormland") == 210
     # seed 000, "Mål och inriktningsplan 2022-2026": 75 % / 25 %
-    assert cell(df, measure_key="share_long_term_countywide") + cell(df, measure_key="share_shorter_interventions") == 100
+    assert (
+        cell(df, measure_key="share_long_term_countywide")
+        + cell(df, measure_key="share_shorter_interventions")
+        == 100
+    )
 
 
 def test_genomlysning_2020(published):

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-try:  # tests/ and tests/published/ are packages
-    from .conftest import cell, read_published
-except ImportError:  # run without __init__.py files: pytest puts this folder on sys.path
-    from conftest import cell, read_published
+from .conftest import UNITS, cell, read_published
 
 SOURCE = "001_bfa0679e96509604.txt"
 AREAS = ["Södra Vätterbygden", "Finnveden", "Höglandet", "Länet", "Riket"]
@@ -41,20 +38,6 @@ COUNT_KEYS = [
     "work_or_studies_count",
     "work_or_studies_gained_count",
 ]
-UNITS = {
-    "count",
-    "percent",
-    "kr",
-    "tkr",
-    "mkr",
-    "days",
-    "fte",
-    "months",
-    "years",
-    "kr_per_inhabitant",
-    "persons",
-    "ratio",
-}
 FILES = [
     "seed001_utfall_2019.csv",
     "seed001_participants_by_sex_2019.csv",

@@ -10,23 +10,38 @@ from __future__ import annotations
 
 import pytest
 
-try:  # tests/ and tests/published/ are packages
-    from .conftest import PUBLISHED, cell
-except ImportError:  # run without __init__.py files: pytest puts this folder on sys.path
-    from conftest import PUBLISHED, cell
+from .conftest import PUBLISHED, UNITS, cell
 
 SOURCE = "002_c59416c08b1b6909.txt"
 FILES = {
     "seed002_target_group_sizing.csv": ["group", "group_key", "measure"],
-    "seed002_target_group_sources.csv": ["group_key", "indicator", "indicator_key", "reference_date", "age", "sex"],
-    "seed002_bilaga4_tables.csv": ["indicator", "indicator_key", "age", "sex", "degree", "reference_date"],
+    "seed002_target_group_sources.csv": [
+        "group_key",
+        "indicator",
+        "indicator_key",
+        "reference_date",
+        "age",
+        "sex",
+    ],
+    "seed002_bilaga4_tables.csv": [
+        "indicator",
+        "indicator_key",
+        "age",
+        "sex",
+        "degree",
+        "reference_date",
+    ],
     "seed002_af_tabell3_2016_03.csv": ["indicator", "indicator_key", "sex"],
     "seed002_national_facts.csv": ["measure", "year"],
 }
-UNITS = {"count", "percent", "kr", "tkr", "mkr", "days", "fte", "months", "years", "kr_per_inhabitant",
-         "persons", "ratio"}
-GROUPS = ["neet", "economic_assistance", "unemployed", "activity_compensation", "sick_listed",
-          "part_time_sickness_compensation"]
+GROUPS = [
+    "neet",
+    "economic_assistance",
+    "unemployed",
+    "activity_compensation",
+    "sick_listed",
+    "part_time_sickness_compensation",
+]
 
 
 @pytest.mark.parametrize("name", sorted(FILES))
@@ -46,9 +61,15 @@ def test_format(published, name):
 def test_sizing_table_counts(published):
     df = published("seed002_target_group_sizing.csv")
     # seed 002, Bilaga 4 "Sammanfattning och reflektioner", table "Andel av målgrupp / Antal"
-    expected = {"neet": 80000, "economic_assistance": 208000, "unemployed": 93000,
-                "activity_compensation": 18800, "sick_listed": 40000,
-                "part_time_sickness_compensation": 43500, "total": 483300}
+    expected = {
+        "neet": 80000,
+        "economic_assistance": 208000,
+        "unemployed": 93000,
+        "activity_compensation": 18800,
+        "sick_listed": 40000,
+        "part_time_sickness_compensation": 43500,
+        "total": 483300,
+    }
     for key, value in expected.items():
         assert cell(df, group_key=key, measure="target_group_count") == value
     # the six printed rows do add up to the printed total
@@ -59,8 +80,14 @@ def test_sizing_table_labels_as_printed(published):
     df = published("seed002_target_group_sizing.csv")
     # seed 002, Bilaga 4 table: "NEET (100%)", "Ekonomiskt bistånd (100%)", "Arbetslösa (25%)",
     # "Aktivitetsersättning (50%)", "Sjukskrivna (10%)", "Sjukersättning på deltid (50 %)"
-    labels = {"neet": 100, "economic_assistance": 100, "unemployed": 25, "activity_compensation": 50,
-              "sick_listed": 10, "part_time_sickness_compensation": 50}
+    labels = {
+        "neet": 100,
+        "economic_assistance": 100,
+        "unemployed": 25,
+        "activity_compensation": 50,
+        "sick_listed": 10,
+        "part_time_sickness_compensation": 50,
+    }
     for key, value in labels.items():
         assert cell(df, group_key=key, measure="assumed_share_table_label") == value
     assert cell(df, group="Sjukersättning på deltid", measure="target_group_count") == 43500
@@ -78,8 +105,9 @@ def test_sizing_text_shares_differ_from_labels(published):
     assert cell(df, group_key="economic_assistance", measure="population_count") == 260000
     # the print disagrees with itself for these two rows; the file keeps both readings
     for key in ["sick_listed", "economic_assistance"]:
-        assert (cell(df, group_key=key, measure="assumed_share_text")
-                != cell(df, group_key=key, measure="assumed_share_table_label"))
+        assert cell(df, group_key=key, measure="assumed_share_text") != cell(
+            df, group_key=key, measure="assumed_share_table_label"
+        )
 
 
 def test_sizing_text_rows(published):
@@ -91,7 +119,9 @@ def test_sizing_text_rows(published):
     assert cell(df, group_key="activity_compensation", measure="population_count") == 37600
     assert cell(df, group_key="activity_compensation", measure="target_group_count_text") == 18800
     # seed 002, Bilaga 4 "Personer med sjukersättning": "cirka 87 000" part-time, "hälften", "ca 43 500"
-    assert cell(df, group_key="part_time_sickness_compensation", measure="population_count") == 87000
+    assert (
+        cell(df, group_key="part_time_sickness_compensation", measure="population_count") == 87000
+    )
     assert cell(df, group_key="part_time_sickness_compensation", measure="assumed_share_text") == 50
     # seed 002, Bilaga 4 "Unga som varken arbetar eller studerar": "knappt 80 000"
     assert cell(df, group_key="neet", measure="population_count") == 80000
@@ -102,7 +132,10 @@ def test_sizing_total_and_preparatory_works(published):
     # seed 002, Bilaga 4 "Sammanfattning och reflektioner": "6,6 % beräknat på 483 300 individer av 7 300 000"
     assert cell(df, group_key="total", measure="share_of_working_age") == 6.6
     assert cell(df, group_key="total", measure="working_age_population") == 7300000
-    assert round(100 * 483300 / cell(df, group_key="total", measure="working_age_population"), 1) == 6.6
+    assert (
+        round(100 * 483300 / cell(df, group_key="total", measure="working_age_population"), 1)
+        == 6.6
+    )
     # seed 002, Bilaga 4 "Lagen och handboken": "fem procent ... ca 300 000 individer"
     assert cell(df, group_key="total", measure="preparatory_works_share_of_working_age") == 5
     assert cell(df, group_key="total", measure="preparatory_works_target_group_count") == 300000
@@ -124,14 +157,24 @@ def test_sources_headline_counts(published):
     assert cell(df, indicator_key="long_term_social_assistance_recipients") == 94200
     assert cell(df, indicator_key="recipients_obstacle_unemployment") == 125500
     # seed 002, Bilaga 4 "Unga med aktivitetsersättning": December 2015, 37 600 aged 19-29
-    assert cell(df, indicator_key="activity_compensation_recipients", sex="Båda könen",
-                reference_date="2015-12") == 37600
+    assert (
+        cell(
+            df,
+            indicator_key="activity_compensation_recipients",
+            sex="Båda könen",
+            reference_date="2015-12",
+        )
+        == 37600
+    )
     # seed 002, Bilaga 4 "Personer med sjukersättning": 307 400 aged 30-64, "cirka 87 000" part time
     assert cell(df, indicator_key="sickness_compensation_recipients") == 307400
     assert cell(df, indicator_key="part_time_sickness_compensation_recipients") == 87000
     # seed 002, Bilaga 4 "Sjukskrivningar": "Cirka 194 200 ... i mars månad 2016"; 2014: 123 000 = 81 000 + 42 000
     assert cell(df, indicator_key="sick_listed", reference_date="2016-03") == 194200
-    lt = {s: cell(df, indicator_key="long_term_sick_listed", sex=s) for s in ["Båda könen", "Kvinnor", "Män"]}
+    lt = {
+        s: cell(df, indicator_key="long_term_sick_listed", sex=s)
+        for s in ["Båda könen", "Kvinnor", "Män"]
+    }
     assert lt == {"Båda könen": 123000, "Kvinnor": 81000, "Män": 42000}
     assert lt["Kvinnor"] + lt["Män"] == lt["Båda könen"]
 
@@ -164,7 +207,9 @@ def test_tabell1_neet(published):
     assert cell(t, age="20-24", sex="Män") == 32800
     assert cell(t, age="20-24", sex="Kvinnor") == 28500
     for age in ["15-19", "20-24"]:
-        assert cell(t, age=age, sex="Män") + cell(t, age=age, sex="Kvinnor") == cell(t, age=age, sex="Båda könen")
+        assert cell(t, age=age, sex="Män") + cell(t, age=age, sex="Kvinnor") == cell(
+            t, age=age, sex="Båda könen"
+        )
     # "knappt 80 000": 18,1 + 61,3 = 79,4 tusen
     assert t.loc[t["sex"] == "Båda könen", "value"].sum() == 79400
 
@@ -179,7 +224,9 @@ def test_tabell2_social_assistance(published):
     assert cell(t, age="60-64", sex="Män") == 6733
     # the age rows (Kvinnor, Män; Båda könen illegible in the OCR) add up to the printed 18-64 row
     for sex in ["Kvinnor", "Män"]:
-        assert t.loc[(t["sex"] == sex) & (t["age"] != "18-64"), "value"].sum() == cell(t, age="18-64", sex=sex)
+        assert t.loc[(t["sex"] == sex) & (t["age"] != "18-64"), "value"].sum() == cell(
+            t, age="18-64", sex=sex
+        )
     assert cell(t, age="18-64", sex="Kvinnor") + cell(t, age="18-64", sex="Män") == 258827
 
 
@@ -209,7 +256,10 @@ def test_tabell5_sickness_compensation_as_printed(published):
         gaps[sex] = cell(t, degree="Samtliga", sex=sex) - parts
     assert gaps == {"Båda könen": 98, "Kvinnor": 48, "Män": 50}
     # part-time degrees: 9 590 + 54 659 + 22 741 = 86 990, the text's "cirka 87 000"
-    part = t.loc[(t["sex"] == "Båda könen") & t["degree"].isin(["Tre fjärdedelar", "Halv", "En fjärdedel"]), "value"]
+    part = t.loc[
+        (t["sex"] == "Båda könen") & t["degree"].isin(["Tre fjärdedelar", "Halv", "En fjärdedel"]),
+        "value",
+    ]
     assert part.sum() == 86990
 
 
@@ -242,16 +292,33 @@ def test_tabell3_structure(published):
     assert ((people["Kvinnor"] + people["Män"]) == people["Totalt"]).all()
     t = v["Totalt"]
     # öppet arbetslösa + sökande i program = the combined row
-    assert t["openly_unemployed"] + t["in_programmes_with_activity_support"] == t["openly_unemployed_and_in_programmes"]
+    assert (
+        t["openly_unemployed"] + t["in_programmes_with_activity_support"]
+        == t["openly_unemployed_and_in_programmes"]
+    )
     # the nine programme rows add up to SÖKANDE I PROGRAM MED AKTIVITETSSTÖD
-    programmes = ["labour_market_training", "work_practice", "work_training_with_supervisor",
-                  "work_training_practical_base_year", "start_up_support", "youth_measures",
-                  "preparatory_measures", "labour_market_projects", "job_and_development_guarantee"]
+    programmes = [
+        "labour_market_training",
+        "work_practice",
+        "work_training_with_supervisor",
+        "work_training_practical_base_year",
+        "start_up_support",
+        "youth_measures",
+        "preparatory_measures",
+        "labour_market_projects",
+        "job_and_development_guarantee",
+    ]
     assert t[programmes].sum() == t["in_programmes_with_activity_support"]
     # the main groups add up to KVARSTÅENDE SÖKANDE TOTALT
-    groups = ["openly_unemployed_and_in_programmes", "jobseekers_with_unsubsidised_work",
-              "jobseekers_with_subsidised_work", "other_registered", "new_start_jobs",
-              "vocational_introduction", "education_contracts"]
+    groups = [
+        "openly_unemployed_and_in_programmes",
+        "jobseekers_with_unsubsidised_work",
+        "jobseekers_with_subsidised_work",
+        "other_registered",
+        "new_start_jobs",
+        "vocational_introduction",
+        "education_contracts",
+    ]
     assert t[groups].sum() == t["remaining_jobseekers_total"]
 
 
@@ -265,7 +332,9 @@ def test_national_facts(published):
     assert cell(df, measure="kommuner_total", year=2016) == 290
     assert cell(df, measure="state_funding", year=2016) == 339
     assert cell(df, measure="total_funding", year=2016) == 678
-    assert cell(df, measure="state_funding", year=2016) * 2 == cell(df, measure="total_funding", year=2016)
+    assert cell(df, measure="state_funding", year=2016) * 2 == cell(
+        df, measure="total_funding", year=2016
+    )
     # seed 002, Bilaga 2 "FINSAM behöver finnas i samtliga kommuner": "248 kommuner av 290" (differs from 244)
     bilaga2 = "Bilaga 2: FINSAM behöver finnas i samtliga kommuner"
     assert cell(df, table=bilaga2, measure="kommuner_in_associations", year=2016) == 248
@@ -275,10 +344,9 @@ def test_national_facts(published):
     assert cell(df, measure="budget_supplement", year=2016) == 59
     # seed 002, Insats 4, Jämställdhet: SUS 2015: ca 14 700 + ca 3000 = 17 700
     assert cell(df, measure="sus_registered_with_personal_data", year=2015) == 14700
-    assert (cell(df, measure="sus_registered_with_personal_data", year=2015)
-            + cell(df, measure="sus_registered_anonymously", year=2015)
-            == cell(df, measure="sus_participants_personal_and_anonymous", year=2015))
+    assert cell(df, measure="sus_registered_with_personal_data", year=2015) + cell(
+        df, measure="sus_registered_anonymously", year=2015
+    ) == cell(df, measure="sus_participants_personal_and_anonymous", year=2015)
     # seed 002, "Enkäten": 235 enkäter, svarsfrekvens 68 procent
     assert cell(df, measure="survey_questionnaires_sent", year=2016) == 235
     assert cell(df, measure="survey_response_rate", year=2016) == 68
-

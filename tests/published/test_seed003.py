@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-try:  # tests/ and tests/published/ are packages
-    from .conftest import cell
-except ImportError:  # run without __init__.py files: pytest puts this folder on sys.path
-    from conftest import cell
+from .conftest import UNITS, cell
 
 SOURCE = "003_9bccd6897a9e149e.txt"
 FILES = {
@@ -28,10 +25,6 @@ FILES = {
     "seed003_break_even.csv": ["scenario", "scenario_key", "measure"],
     "seed003_key_figures.csv": ["indicator", "indicator_key"],
 }
-UNITS = {
-    "count", "percent", "kr", "tkr", "mkr", "days", "fte", "months", "years",
-    "kr_per_inhabitant", "persons", "ratio",
-}  # fmt: skip
 
 
 def check(df, cases):

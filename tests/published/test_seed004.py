@@ -7,18 +7,11 @@ figures are inconsistent, the test pins the printed value (the files transcribe,
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-# Load the helpers from this directory's conftest.py by path, so that this works whether or not
-# tests/ is a package and whatever other conftest.py files pytest has imported.
-_spec = importlib.util.spec_from_file_location(
-    "published_conftest_seed004", Path(__file__).with_name("conftest.py")
-)
-_helpers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_helpers)
+from . import conftest as _helpers
+from .conftest import UNITS
+
 cell = _helpers.cell
 read_published = _helpers.read_published
 FIRST_COLUMNS = _helpers.FIRST_COLUMNS
@@ -50,20 +43,6 @@ NUMERIC_FILES = [
     "seed004_savings.csv",
     "seed004_key_figures_2021.csv",
 ]
-UNITS = {
-    "count",
-    "percent",
-    "kr",
-    "tkr",
-    "mkr",
-    "days",
-    "fte",
-    "months",
-    "years",
-    "kr_per_inhabitant",
-    "persons",
-    "ratio",
-}
 
 
 @pytest.mark.parametrize("name", NUMERIC_FILES)
