@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -35,7 +34,7 @@ SYNTHETIC_MARKERS = {"syntetisk", "syntetiska data", "synthetic"}
 PROVENANCES = ("published", "derived", "synthetic", "assumption", "user")
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d")
-_NUMBER_SPACES = re.compile(r"[\s\u00a0\u202f]")
+_NUMBER_SPACES = r"[\s\u00a0\u202f]"  # a str pattern runs vectorised in Arrow
 
 
 # --------------------------------------------------------------------------- reading raw text
@@ -71,10 +70,9 @@ def _sniff_delimiter(header_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _read_csv_text(path: Path, text: str) -> tuple[list[str], list[list[str]], list[int]]:
-    """Header, rows and the 1-based file line where each row starts."""
-    first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=_sniff_delimiter(first_line))
+def _read_csv_slow(text: str, sep: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, rows and the 1-based file line where each row starts (exact for multi-line cells)."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
     rows: list[list[str]] = []
     lines: list[int] = []
     header: list[str] | None = None
@@ -89,6 +87,32 @@ def _read_csv_text(path: Path, text: str) -> tuple[list[str], list[list[str]], l
     return header or [], rows, lines
 
 
+def _read_csv_text(path: Path, text: str) -> pd.DataFrame:
+    """Parse CSV text into string columns indexed by file line (C parser when lines map 1:1)."""
+    body = text.lstrip("\ufeff")
+    sep = _sniff_delimiter(body.split("\n", 1)[0])
+    physical_lines = body.count("\n") + (0 if body.endswith("\n") else 1)
+    try:
+        df = pd.read_csv(
+            io.StringIO(body),
+            sep=sep,
+            dtype="str",
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+        fast = len(df) + 1 == physical_lines  # no quoted cell spans lines
+    except pd.errors.ParserError:  # e.g. more fields than the header: report by line below
+        fast = False
+    if fast:
+        df.columns = [str(c).strip() for c in df.columns]
+        df.index = pd.RangeIndex(2, len(df) + 2, name="line")
+        return df
+    header, rows, lines = _read_csv_slow(body, sep)
+    return _frame(path, header, rows, lines)
+
+
 def _excel_cell(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
@@ -99,7 +123,7 @@ def _excel_cell(value: object) -> str:
     return str(value)
 
 
-def _read_excel(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
+def _read_excel(path: Path) -> pd.DataFrame:
     try:
         raw = pd.read_excel(path, sheet_name=0, header=None, dtype=object)
     except Exception as exc:  # openpyxl raises many kinds for broken files
@@ -113,24 +137,11 @@ def _read_excel(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
         if any(c.strip() for c in record):
             rows.append(record)
             lines.append(i + 1)
-    return header, rows, lines
+    return _frame(path, header, rows, lines)
 
 
-def read_raw(path: str | Path) -> pd.DataFrame:
-    """Read a CSV or XLSX file into strings, indexed by the 1-based line of each row in the file.
-
-    Columns keep the file's own headers; nothing is converted. Raises FinsamDataError for an
-    empty, binary or undecodable file.
-    """
-    path = Path(path)
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        if not path.exists():
-            raise FinsamDataError(path, "an existing file (no file at this path)")
-        header, rows, lines = _read_excel(path)
-    else:
-        header, rows, lines = _read_csv_text(path, _decode(path, _read_bytes(path)))
-    if not header or not any(header):
-        raise FinsamDataError(path, "a header row naming the columns")
+def _frame(path: Path, header: list[str], rows: list[list[str]], lines: list[int]) -> pd.DataFrame:
+    """Rows of strings as a frame indexed by file line; too many fields in a row is an error."""
     width = len(header)
     problems = [
         Problem(line, None, None, f"{width} fields as in the header, found {len(r)}")
@@ -140,7 +151,28 @@ def read_raw(path: str | Path) -> pd.DataFrame:
     if problems:
         raise FinsamDataError(path, problems)
     padded = [(r + [""] * width)[:width] for r in rows]
-    df = pd.DataFrame(padded, columns=header, index=pd.Index(lines, name="line"), dtype=object)
+    return pd.DataFrame(padded, columns=header, index=pd.Index(lines, name="line"), dtype="str")
+
+
+def read_raw(path: str | Path) -> pd.DataFrame:
+    """Read a CSV or XLSX file into stripped strings, indexed by the 1-based line of each row.
+
+    Columns keep the file's own headers; empty cells are ``""``; nothing else is converted.
+    Raises FinsamDataError for a missing, empty, binary or undecodable file.
+    """
+    path = Path(path)
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        if not path.exists():
+            raise FinsamDataError(path, "an existing file (no file at this path)")
+        df = _read_excel(path)
+    else:
+        df = _read_csv_text(path, _decode(path, _read_bytes(path)))
+    if len(df.columns) == 0 or not any(str(c) for c in df.columns):
+        raise FinsamDataError(path, "a header row naming the columns")
+    df = df.astype("str").fillna("")
+    for column in df.columns:
+        df[column] = df[column].str.strip()
+    df = df[(df != "").any(axis=1)]  # blank rows carry no data
     if df.empty:
         raise FinsamDataError(path, "at least one data row (the file has only a header)")
     return df
@@ -192,15 +224,24 @@ def _match_headers(
 
 
 def _blank(values: pd.Series) -> pd.Series:
-    return values.isna() | (values.astype(str).str.strip() == "")
+    return values.isna() | (values == "")
 
 
 def _coerce_number(values: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
-    text = values.astype(str).str.strip()
-    cleaned = text.str.replace(_NUMBER_SPACES, "", regex=True).str.replace(",", ".", regex=False)
-    cleaned = cleaned.str.replace("\u2212", "-", regex=False)  # typographic minus
-    numbers = pd.to_numeric(cleaned.where(~_blank(values)), errors="coerce")
-    bad = numbers.isna() & ~_blank(values)
+    blank = _blank(values)
+    numbers = pd.to_numeric(values.where(~blank), errors="coerce")
+    retry = numbers.isna() & ~blank  # decimal comma, spaces between thousands, typographic minus
+    if retry.any():
+        cleaned = (
+            values[retry]
+            .str.replace(_NUMBER_SPACES, "", regex=True)
+            .str.replace(",", ".", regex=False)
+            .str.replace("\u2212", "-", regex=False)
+        )
+        numbers = numbers.astype("float64")
+        numbers[retry] = pd.to_numeric(cleaned, errors="coerce")
+    numbers = numbers.astype("float64")
+    bad = numbers.isna() & ~blank
     if f.kind == "int":
         fractional = numbers.notna() & (numbers != numbers.round())
         bad |= fractional
@@ -210,8 +251,8 @@ def _coerce_number(values: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
 
 
 def _coerce_date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    text = values.astype(str).str.strip().str.slice(0, 10)
-    text = text.where(~_blank(values))
+    blank = _blank(values)
+    text = values.str.slice(0, 10).where(~blank)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     for fmt in _DATE_FORMATS:
         todo = out.isna() & text.notna()
@@ -224,12 +265,11 @@ def _coerce_date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _coerce_code(values: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
     assert f.lookup is not None
-    text = values.astype(str).str.strip()
     blank = _blank(values)
-    folded = {v: f.lookup.get(fold(v)) for v in text[~blank].unique()}
-    codes = text.map(folded).where(~blank)
+    folded = {v: f.lookup.get(fold(v)) for v in values[~blank].unique()}
+    codes = values.map(folded).where(~blank)
     bad = codes.isna() & ~blank
-    return codes.astype("str").where(codes.notna(), None).astype(object), bad
+    return codes, bad
 
 
 def _coerce(values: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
@@ -240,13 +280,12 @@ def _coerce(values: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
         return _coerce_date(values)
     if f.kind == "code":
         return _coerce_code(values, f)
-    text = values.astype(str).str.strip()
-    return text.where(~_blank(values)).astype(object), pd.Series(False, index=values.index)
+    return values.where(~_blank(values)), pd.Series(False, index=values.index)
 
 
 def _as_dtype(values: pd.Series, f: Field) -> pd.Series:
     if f.kind in ("str", "code"):
-        return values.astype("str").where(values.notna(), None).astype("str")
+        return values.astype("str")
     return values
 
 
@@ -349,8 +388,8 @@ def _validate(
     out = pd.DataFrame(index=raw.index)
     for f in spec.fields:
         if f.name not in header_of:
-            out[f.name] = pd.Series(pd.NA, index=raw.index, dtype=object)
-            out[f.name] = _as_dtype(_coerce(out[f.name], f)[0], f)
+            absent = pd.Series("", index=raw.index, dtype="str")
+            out[f.name] = _as_dtype(_coerce(absent, f)[0], f)
             continue
         source = raw[header_of[f.name]]
         values, bad = _coerce(source, f)

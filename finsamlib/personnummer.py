@@ -47,7 +47,7 @@ def is_personnummer(value: object) -> bool:
 
 def looks_like_personnummer(values: pd.Series) -> bool:
     """True when a column's values look like identity numbers (see :data:`MIN_SHARE`)."""
-    text = values.dropna().astype(str).str.strip()
+    text = values.dropna().astype("str").str.strip()
     text = text[text != ""]
     if text.empty:
         return False
