@@ -1,0 +1,333 @@
+"""Small-cell suppression for every table and chart that a report publishes.
+
+Participant rows are personal data. A published count from 1 up to a threshold (default 4, so
+that a report shows "<5") could point at a person, so it is suppressed (*primary suppression*);
+a figure computed from a suppressed count (a share, a mean, full-time equivalents) is suppressed
+with it; and wherever cells add up to a shown total, a single suppressed cell could be recovered
+by subtraction, so a second cell of that line is suppressed too (*secondary*, or complementary,
+suppression), repeated until every line hides either no cell or at least two. Zero is shown: a
+zero identifies nobody.
+
+The suppressed table keeps its shape and columns: suppressed cells become NaN (so charts drawn
+from it leave them out) and ``attrs["suppression"]`` records which cells were suppressed and why,
+for :func:`flags` and :func:`display_values`. The method is described in Swedish by
+:func:`method_text` and stated in every report.
+
+The rule follows the common practice of Swedish official statistics (SCB, Socialstyrelsen) of
+not publishing counts below 5 ("<5") and protecting totals against subtraction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+#: Counts from 1 up to this value are suppressed by default (shown as "<5").
+DEFAULT_THRESHOLD = 4
+#: Shown for a figure that is suppressed to protect another cell, or computed from one.
+SECONDARY_MARK = ".."
+PRIMARY = "primary"
+SECONDARY = "secondary"
+ATTR = "suppression"
+
+Cell = tuple[Hashable, Hashable]
+
+
+def primary_mark(threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The text shown for a count that is too small to publish, e.g. ``"<5"``."""
+    return f"<{threshold + 1}"
+
+
+def _check_labels(table: pd.DataFrame) -> None:
+    if not table.index.is_unique:
+        raise ValueError("suppress() needs a table with unique row labels (index)")
+    if not table.columns.is_unique:
+        raise ValueError("suppress() needs a table with unique column names")
+
+
+def _known(labels: pd.Index, wanted: Sequence[Hashable], what: str) -> None:
+    missing = [w for w in wanted if w not in labels]
+    if missing:
+        raise KeyError(f"{what} {missing} not in the table; it has: {list(labels)}")
+
+
+def suppress(
+    table: pd.DataFrame,
+    threshold: int = DEFAULT_THRESHOLD,
+    *,
+    counts: Sequence[Hashable] | None = None,
+    count_rows: Sequence[Hashable] | None = None,
+    derived: Mapping[Hashable, Hashable] | None = None,
+    derived_rows: Mapping[Hashable, Hashable] | None = None,
+    total_row: Hashable | None = None,
+    total_column: Hashable | None = None,
+    row_totals: Mapping[Hashable, Sequence[Hashable]] | None = None,
+    column_totals: Mapping[Hashable, Sequence[Hashable]] | None = None,
+    secondary: Literal["component", "total"] = "component",
+) -> pd.DataFrame:
+    """Suppress small counts, the figures computed from them, and totals that reveal them.
+
+    Parameters
+    ----------
+    table : DataFrame with unique row labels and column names.
+    threshold : counts ``1 <= n <= threshold`` are suppressed (4 -> shown as "<5").
+    counts : the columns that hold counts. Default: every integer column, unless ``count_rows``
+        is given.
+    count_rows : the rows that hold counts (for tables with one indicator per row, such as the
+        SUS outcome table); their numeric cells are counts.
+    derived : ``{column: count_column}``: each cell of ``column`` was computed from the count in
+        the same row of ``count_column`` (a share, a mean, FTE) and is suppressed with it.
+    derived_rows : ``{row: count_row}``, the same for rows.
+    total_row, total_column : a row (column) that is the sum of all other count rows (columns).
+    row_totals, column_totals : ``{total: [components]}`` for sums of some rows (columns), e.g.
+        ``column_totals={"Totalt": ["Kvinnor", "Män"]}``.
+    secondary : when a line (a total and its components) hides exactly one cell, hide the
+        smallest other component (``"component"``, the default, so the total stays visible) or
+        the total (``"total"``); a component is used when the total is already hidden, and the
+        total when no component is left.
+
+    Returns
+    -------
+    A copy of ``table``: suppressed cells are NaN (count and derived columns become float) and
+    ``attrs["suppression"]`` holds ``{"threshold": t, "cells": ((row, column, reason), ...)}``
+    with reason ``"primary"`` or ``"secondary"``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"antal": [12, 3, 20]}, index=["a", "b", "c"])
+    >>> t.loc["Totalt"] = t["antal"].sum()
+    >>> s = suppress(t, total_row="Totalt")
+    >>> s["antal"].tolist()  # b is too small; a, the smallest other, protects it
+    [nan, nan, 20.0, 35.0]
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"suppress() needs a DataFrame, got {type(table).__name__}")
+    if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer) or threshold < 0:
+        raise ValueError(f"threshold must be a whole number >= 0, got {threshold!r}")
+    if secondary not in ("component", "total"):
+        raise ValueError(f"secondary must be 'component' or 'total', got {secondary!r}")
+    _check_labels(table)
+    rows, cols = table.index, table.columns
+    numeric = [c for c in cols if pd.api.types.is_numeric_dtype(table[c].dtype)]
+    if counts is None and count_rows is None:
+        counts = [
+            c
+            for c in numeric
+            if pd.api.types.is_integer_dtype(table[c].dtype)
+            and not pd.api.types.is_bool_dtype(table[c].dtype)
+        ]
+    counts = list(counts or [])
+    count_rows = list(count_rows or [])
+    _known(cols, counts, "count columns")
+    _known(rows, count_rows, "count rows")
+    derived = dict(derived or {})
+    derived_rows = dict(derived_rows or {})
+    _known(cols, [*derived, *derived.values()], "derived columns")
+    _known(rows, [*derived_rows, *derived_rows.values()], "derived rows")
+
+    def value(cell: Cell) -> float:
+        v = table.at[cell]
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            return float("nan")
+
+    count_cells: set[Cell] = {(r, c) for r in rows for c in counts}
+    count_cells |= {(r, c) for r in count_rows for c in numeric}
+    count_cells = {cell for cell in count_cells if not np.isnan(value(cell))}
+
+    lines = _lines(
+        rows, cols, count_cells, total_row, total_column, row_totals or {}, column_totals or {}
+    )
+
+    flags: dict[Cell, str] = {}
+    for cell in count_cells:
+        v = value(cell)
+        if 1 <= v <= threshold:
+            flags[cell] = PRIMARY
+    _complete_lines(lines, flags, value, secondary)
+
+    # Figures computed from a suppressed count go with it.
+    for r in rows:
+        for col, source in derived.items():
+            if (r, source) in flags and (r, col) not in flags:
+                flags[(r, col)] = SECONDARY
+    for row, source in derived_rows.items():
+        for c in cols:
+            if (source, c) in flags and (row, c) not in flags:
+                flags[(row, c)] = SECONDARY
+
+    out = table.copy()
+    touched = {c for _, c in flags}
+    for c in touched:
+        if not pd.api.types.is_float_dtype(out[c].dtype):
+            if pd.api.types.is_numeric_dtype(out[c].dtype):
+                out[c] = out[c].astype("float64")
+            else:
+                out[c] = out[c].astype(object)
+    for (r, c), _reason in flags.items():
+        out.at[r, c] = np.nan
+    order = {label: i for i, label in enumerate(rows)}
+    corder = {label: i for i, label in enumerate(cols)}
+    cells = tuple(
+        sorted(
+            ((r, c, reason) for (r, c), reason in flags.items()),
+            key=lambda t: (order[t[0]], corder[t[1]]),
+        )
+    )
+    out.attrs[ATTR] = {"threshold": int(threshold), "cells": cells}
+    return out
+
+
+def _lines(
+    rows: pd.Index,
+    cols: pd.Index,
+    count_cells: set[Cell],
+    total_row: Hashable | None,
+    total_column: Hashable | None,
+    row_totals: Mapping[Hashable, Sequence[Hashable]],
+    column_totals: Mapping[Hashable, Sequence[Hashable]],
+) -> list[tuple[Cell, list[Cell]]]:
+    """Every additive constraint of the table as (total cell, component cells)."""
+    row_totals = dict(row_totals)
+    column_totals = dict(column_totals)
+    if total_row is not None:
+        _known(rows, [total_row], "total row")
+        row_totals[total_row] = [r for r in rows if r != total_row]
+    if total_column is not None:
+        _known(cols, [total_column], "total column")
+        column_totals[total_column] = [
+            c for c in cols if c != total_column and any((r, c) in count_cells for r in rows)
+        ]
+    for total, parts in row_totals.items():
+        _known(rows, [total, *parts], "row totals")
+    for total, parts in column_totals.items():
+        _known(cols, [total, *parts], "column totals")
+    lines: list[tuple[Cell, list[Cell]]] = []
+    for total, parts in row_totals.items():
+        for c in cols:
+            if (total, c) in count_cells:
+                lines.append(((total, c), [(r, c) for r in parts if (r, c) in count_cells]))
+    for total, parts in column_totals.items():
+        for r in rows:
+            if (r, total) in count_cells:
+                lines.append(((r, total), [(r, c) for c in parts if (r, c) in count_cells]))
+    return lines
+
+
+def _complete_lines(
+    lines: list[tuple[Cell, list[Cell]]],
+    flags: dict[Cell, str],
+    value: Callable[[Cell], float],
+    secondary: str,
+) -> None:
+    """Secondary suppression: until no line hides exactly one of its cells, hide one more."""
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in lines:
+            hidden = [cell for cell in (total, *parts) if cell in flags]
+            if len(hidden) != 1:
+                continue
+            free = [cell for cell in parts if cell not in flags]
+            # Prefer the smallest positive component: it loses the least information.
+            free.sort(key=lambda cell: (value(cell) <= 0, value(cell)))
+            if total in flags or (secondary == "component" and free):
+                if not free:
+                    continue  # a hidden total with no components: nothing to subtract from
+                choice = free[0]
+            else:
+                choice = total
+            flags[choice] = SECONDARY
+            changed = True
+
+
+def suppressed_cells(table: pd.DataFrame) -> dict[Cell, str]:
+    """The suppressed cells of a table from :func:`suppress`: ``{(row, column): reason}``."""
+    info = table.attrs.get(ATTR)
+    if info is None:
+        return {}
+    return {(r, c): reason for r, c, reason in info["cells"]}
+
+
+def threshold_of(table: pd.DataFrame) -> int | None:
+    """The threshold a table was suppressed with, or None if it was not."""
+    info = table.attrs.get(ATTR)
+    return None if info is None else int(info["threshold"])
+
+
+def is_suppressed(table: pd.DataFrame) -> bool:
+    """Whether ``table`` went through :func:`suppress`."""
+    return ATTR in table.attrs
+
+
+def flags(table: pd.DataFrame) -> pd.DataFrame:
+    """A frame shaped like ``table``: ``""`` where a cell is shown, else its reason."""
+    out = pd.DataFrame("", index=table.index, columns=table.columns, dtype=object)
+    for (r, c), reason in suppressed_cells(table).items():
+        if r in out.index and c in out.columns:
+            out.at[r, c] = reason
+    return out
+
+
+def _plain(v: object) -> str:
+    """Whole numbers without decimals (counts turn float when a cell is hidden)."""
+    if isinstance(v, float | np.floating) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def display_values(
+    table: pd.DataFrame,
+    formatters: Mapping[Hashable, Callable[[object], str]] | None = None,
+    default: Callable[[object], str] | None = None,
+    missing: str = "–",
+) -> pd.DataFrame:
+    """The table as text for publishing: "<5" for small counts, ".." for other hidden figures.
+
+    ``formatters`` maps a column to a function formatting its shown values (``default`` for
+    the others; if None, whole numbers without decimals, else ``str``); missing values become
+    ``missing``.
+    """
+    formatters = dict(formatters or {})
+    fallback = default or _plain
+    hidden = suppressed_cells(table)
+    limit = threshold_of(table)
+    out = pd.DataFrame(index=table.index, columns=table.columns, dtype=object)
+    for c in table.columns:
+        fmt = formatters.get(c, fallback)
+        for r in table.index:
+            reason = hidden.get((r, c))
+            v = table.at[r, c]
+            if reason == PRIMARY:
+                out.at[r, c] = primary_mark(limit if limit is not None else DEFAULT_THRESHOLD)
+            elif reason == SECONDARY:
+                out.at[r, c] = SECONDARY_MARK
+            elif v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+                out.at[r, c] = missing
+            else:
+                out.at[r, c] = fmt(v)
+    return out
+
+
+def suppress_count(n: int | float, threshold: int = DEFAULT_THRESHOLD) -> int | None:
+    """One count on its own (e.g. in a sentence): None when it must not be published."""
+    if n is None or (isinstance(n, float) and np.isnan(n)):
+        return None
+    return None if 1 <= n <= threshold else int(n)
+
+
+def method_text(threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The suppression method in Swedish, as every report states it."""
+    mark = primary_mark(threshold)
+    return (
+        f"Små tal döljs för att skydda enskilda personer: antal från 1 till {threshold} visas "
+        f"som ”{mark}”, och andelar, medelvärden och heltidsekvivalenter som räknas fram ur "
+        f"ett dolt antal döljs också. Där en summa skulle avslöja ett dolt tal genom "
+        f"subtraktion döljs ytterligare ett tal i samma rad eller kolumn (sekundär "
+        f"röjandekontroll), markerat med ”{SECONDARY_MARK}”. Noll visas. Diagram ritas från "
+        f"de skyddade tabellerna, och inga uppgifter om enskilda personer ingår i rapporten."
+    )
