@@ -786,8 +786,8 @@ def homogeneity_test(
         The ``by`` columns, ``test``, ``category``, ``label``, ``statistic``, ``df`` (NaN for
         exact tests), ``p_value``, ``p_value_holm``, ``n_pairs`` (the group's included pairs),
         ``changed`` (pairs that changed: off the diagonal for Stuart–Maxwell, discordant for
-        McNemar), ``method``, ``significant`` (p < ``alpha``; False when not tested) and ``note``. ``attrs`` carry the
-        accounting, ``min_pairs`` and ``alpha``.
+        McNemar), ``method``, ``significant`` (p < ``alpha``; False when not tested) and
+        ``note``. ``attrs`` carry the accounting, ``min_pairs`` and ``alpha``.
 
     Examples
     --------
