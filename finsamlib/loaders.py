@@ -513,3 +513,8 @@ def load_published(path: str | Path) -> pd.DataFrame:
     df.attrs["provenance"] = _provenance(path)
     df.attrs["table"] = "published"
     return df
+
+
+def load_standard_costs(path: str | Path, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The standard costs behind the revenue model (see finsamlib.economics.annual_revenue)."""
+    return load_table(path, "standard_costs", mapping)

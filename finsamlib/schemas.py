@@ -305,3 +305,27 @@ SPECS: dict[str, TableSpec] = {
         TARGET_GROUP_SOURCES,
     )
 }
+
+STANDARD_COSTS = TableSpec(
+    name="standard_costs",
+    description=(
+        "Standard costs and rates behind the economic revenue model (finsamlib.economics): one "
+        "row per parameter, per support category where it applies. Assumptions users replace."
+    ),
+    fields=(
+        Field("parameter", "str", ("Parameter",)),
+        _code(
+            "category",
+            cat.SUPPORT_LOOKUP,
+            cat.SUPPORT_CODES,
+            headers=("Kategori", "Försörjning"),
+            nullable=True,
+            required=False,
+        ),
+        Field("value", "float", ("Värde", "Belopp")),
+        Field("unit", "str", ("Enhet",), nullable=True, required=False),
+        Field("source", "str", ("Källa", "Motivering"), nullable=True, required=False),
+    ),
+    unique=("parameter", "category"),
+)
+SPECS[STANDARD_COSTS.name] = STANDARD_COSTS
