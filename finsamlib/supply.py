@@ -87,10 +87,12 @@ EXCLUSION_REASONS: tuple[str, ...] = (
     "unknown",
 )
 
-#: Inner edges of the default age bands (age at start, whole years). 30 is an edge because the
-#: SUS outcome table reports the share younger than 30 at start (seed 001, UTFALL 2019), 25
-#: because young adults (UVAS, aktivitetsersättning 19–29) are a target group of their own.
-AGE_BAND_EDGES: tuple[int, ...] = (25, 30, 40, 50)
+#: Inner edges of the default age bands (age at start, whole years), the bands of the
+#: participant profile in ``finsamlib.outcomes``. 30 is an edge because the SUS outcome table
+#: reports the share younger than 30 at start (seed 001, UTFALL 2019), 25 because young adults
+#: (UVAS, aktivitetsersättning 19–29) are a target group of their own, 16 and 65 bound working
+#: age.
+AGE_BAND_EDGES: tuple[int, ...] = (16, 25, 30, 40, 50, 65)
 
 #: Columns :func:`with_groups` derives and ``by`` may name.
 DERIVED_COLUMNS: tuple[str, ...] = ("age_at_start", "age_band", "start_year", "end_year")
@@ -154,19 +156,21 @@ def category_label(key: str) -> str:
 
 
 def age_band_labels(edges: Sequence[int] = AGE_BAND_EDGES) -> list[str]:
-    """Labels of the age bands cut at ``edges``, e.g. ``['-24', '25-29', '30-39', '40-49', '50-']``.
+    """Labels of the age bands cut at ``edges``: ``under 16``, ``16-24``, …, ``65+`` by default.
 
     Examples
     --------
     >>> age_band_labels((30,))
-    ['-29', '30-']
+    ['under 30', '30+']
+    >>> age_band_labels()
+    ['under 16', '16-24', '25-29', '30-39', '40-49', '50-64', '65+']
     """
     edges = list(edges)
     if not edges or any(b <= a for a, b in itertools.pairwise(edges)):
         raise ValueError(f"age band edges must be increasing and non-empty, got {edges}")
-    labels = [f"-{edges[0] - 1}"]
+    labels = [f"under {edges[0]}"]
     labels += [f"{a}-{b - 1}" for a, b in itertools.pairwise(edges)]
-    labels.append(f"{edges[-1]}-")
+    labels.append(f"{edges[-1]}+")
     return labels
 
 
@@ -189,7 +193,7 @@ def with_groups(
     ...                    "end_date": ["2019-12-01", None]})
     >>> g = with_groups(df)
     >>> g["age_band"].tolist(), g["end_year"].tolist()
-    (['25-29', '-24'], [2019, <NA>])
+    (['25-29', '16-24'], [2019, <NA>])
     """
     out = participants.copy()
     if "start_date" in out.columns:
