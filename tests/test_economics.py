@@ -94,8 +94,9 @@ def test_flat_rate_savings_hand_case_and_errors() -> None:
 def test_full_year_equivalents() -> None:
     assert eco.full_year_equivalents(365) == 1.0
     assert eco.full_year_equivalents(73, 50) == pytest.approx(0.1)
-    np.testing.assert_allclose(eco.full_year_equivalents([365, 730, 0], [25, 75, 100]),
-                               [0.25, 1.5, 0.0])  # fmt: skip
+    np.testing.assert_allclose(
+        eco.full_year_equivalents([365, 730, 0], [25, 75, 100]), [0.25, 1.5, 0.0]
+    )
     s = pd.Series([365.0, 182.5], index=["a", "b"], name="days")
     out = eco.full_year_equivalents(s, 100)
     assert list(out.index) == ["a", "b"] and out["b"] == pytest.approx(0.5)
@@ -132,9 +133,12 @@ def test_standard_costs_that_come_from_seed003_match_it(standard_costs) -> None:
 def test_standard_costs_report_every_problem(standard_costs) -> None:
     broken = standard_costs[standard_costs["parameter"] != "wage_full_time"]
     extra = pd.DataFrame(
-        {"parameter": ["wage_subsidy_share", "typo_rate"], "category": [None, None],
-         "value": [1.5, 1.0]}
-    )  # fmt: skip
+        {
+            "parameter": ["wage_subsidy_share", "typo_rate"],
+            "category": [None, None],
+            "value": [1.5, 1.0],
+        }
+    )
     bad = pd.concat([broken[broken["parameter"] != "wage_subsidy_share"], extra])
     bad = bad[~((bad["parameter"] == "support_cost") & (bad["category"] == "sickness_benefit"))]
     with pytest.raises(FinsamDataError) as err:
@@ -160,7 +164,7 @@ ROUND = eco.StandardCosts(
     regional_tax_rate=0.1,
     state_tax_rate=0.0,
     wage_subsidy_share=0.5,
-)  # fmt: skip
+)
 
 
 def counts(*rows: tuple) -> pd.DataFrame:
@@ -207,9 +211,10 @@ def test_revenue_actor_bookkeeping_and_inputs_agree(standard_costs) -> None:
     # a-kassa is the state's outside Af and FK: the state is more than Af + FK
     sc = eco.standard_cost_parameters(standard_costs)
     assert out.loc["state", "support"] - out.loc["af", "support"] - out.loc["fk", "support"] == (
-        pytest.approx(2 * sc.support_cost["unemployment_insurance"]
-                      - 1 * sc.support_cost["student_aid"])
-    )  # fmt: skip
+        pytest.approx(
+            2 * sc.support_cost["unemployment_insurance"] - 1 * sc.support_cost["student_aid"]
+        )
+    )
     # the same cohort as a before × after matrix gives the same revenue
     matrix = cohort.pivot_table(
         index="support_before", columns="support_after", values="count", aggfunc="sum"
@@ -294,7 +299,12 @@ def test_profitability_reproduces_seed003_tables_7_to_14(profitability_table, en
                 assert out.loc[actor, measure] == shown, (year, actor, measure)
             elif measure in tolerance:
                 assert abs(out.loc[actor, measure] - shown) <= tolerance[measure], (
-                    year, actor, measure, out.loc[actor, measure], shown)  # fmt: skip
+                    year,
+                    actor,
+                    measure,
+                    out.loc[actor, measure],
+                    shown,
+                )
             else:  # per participant: total / ended participants, rounded to whole thousands
                 assert rounded.loc[actor, measure] == shown, (year, actor, measure)
             compared += 1
@@ -362,8 +372,12 @@ def test_profitability_from_the_implied_cost_model_reproduces_the_paybacks(
 
 
 def test_profitability_hand_case() -> None:
-    out = eco.profitability({"kommun": 120_000.0, "af": -10.0}, {"kommun": 100_000.0, "af": 5.0},
-                            participants=4, medium_term_years=5)  # fmt: skip
+    out = eco.profitability(
+        {"kommun": 120_000.0, "af": -10.0},
+        {"kommun": 100_000.0, "af": 5.0},
+        participants=4,
+        medium_term_years=5,
+    )
     assert list(out.index) == ["kommun", "af"]
     k = out.loc["kommun"]
     assert k["result_short_term"] == 20_000 and k["result_medium_term"] == 500_000
