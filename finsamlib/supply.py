@@ -77,6 +77,7 @@ from .categories import (
     WORK_CODES,
 )
 from .errors import FinsamDataError, Problem
+from .outcomes import AGE_BANDS, age_at_start
 
 #: Why a participant row is left out, in the order the reasons are tried (see the module doc).
 EXCLUSION_REASONS: tuple[str, ...] = (
@@ -87,12 +88,10 @@ EXCLUSION_REASONS: tuple[str, ...] = (
     "unknown",
 )
 
-#: Inner edges of the default age bands (age at start, whole years), the bands of the
-#: participant profile in ``finsamlib.outcomes``. 30 is an edge because the SUS outcome table
-#: reports the share younger than 30 at start (seed 001, UTFALL 2019), 25 because young adults
-#: (UVAS, aktivitetsersättning 19–29) are a target group of their own, 16 and 65 bound working
-#: age.
-AGE_BAND_EDGES: tuple[int, ...] = (16, 25, 30, 40, 50, 65)
+#: Inner edges of the default age bands (age at start, whole years): the lower bounds of the
+#: participant profile's bands, :data:`finsamlib.outcomes.AGE_BANDS` (16, 25, 30, 40, 50, 65),
+#: so supply tables and the profile group people the same way.
+AGE_BAND_EDGES: tuple[int, ...] = tuple(int(low) for _label, low, _high in AGE_BANDS[1:])
 
 #: Columns :func:`with_groups` derives and ``by`` may name.
 DERIVED_COLUMNS: tuple[str, ...] = ("age_at_start", "age_band", "start_year", "end_year")
@@ -181,7 +180,8 @@ def with_groups(
 
     - ``start_year``, ``end_year``: the year of ``start_date`` / ``end_date`` (``<NA>`` while
       ongoing);
-    - ``age_at_start``: ``start_year - birth_year`` (SUS registers the birth year only);
+    - ``age_at_start``: ``start_year - birth_year`` (SUS registers the birth year only;
+      :func:`finsamlib.outcomes.age_at_start`);
     - ``age_band``: ``age_at_start`` cut at ``age_edges`` (an ordered categorical labelled by
       :func:`age_band_labels`).
 
@@ -200,8 +200,8 @@ def with_groups(
         out["start_year"] = _as_dates(out["start_date"], "start_date").dt.year.astype("Int64")
     if "end_date" in out.columns:
         out["end_year"] = _as_dates(out["end_date"], "end_date").dt.year.astype("Int64")
-    if "start_year" in out.columns and "birth_year" in out.columns:
-        age = out["start_year"] - pd.to_numeric(out["birth_year"]).astype("Int64")
+    if "start_date" in out.columns and "birth_year" in out.columns:
+        age = age_at_start(out).round().astype("Int64")
         out["age_at_start"] = age
         bins = [-np.inf, *age_edges, np.inf]
         out["age_band"] = pd.cut(

@@ -9,7 +9,7 @@ import pytest
 from matplotlib.container import ErrorbarContainer
 from matplotlib.patches import PathPatch, Rectangle
 
-from finsamlib import privacy, supply
+from finsamlib import outcomes, privacy, supply
 from finsamlib.categories import FAMILIES, SUPPORT_CODES, SUPPORT_LABELS
 from finsamlib.plots import supply as ps
 from finsamlib.plots.style import SERIES_COLOURS
@@ -267,3 +267,20 @@ def test_outcome_comparison_reads_fractions_without_units():
     table.attrs = {}
     bars = rectangles(ps.outcome_comparison(table, ["work_share"]).axes[0])
     assert [round(b.get_height(), 2) for b in bars] == [0.57, 0.42, 0.17]
+
+
+def test_outcome_comparison_takes_the_outcome_table_itself():
+    df = small()
+    df["person_id"] = [f"p{i}" for i in range(len(df))]
+    df["education"] = "upper_secondary"
+    df["years_public_support_before"] = 1.0
+    df["work_extent_before"] = 0.0
+    df["work_extent_after"] = np.where(df["support_after"] == EMP, 100.0, 0.0)
+    df["studies_extent_before"] = 0.0
+    df["studies_extent_after"] = 0.0
+    table = outcomes.outcome_table(df, 2021)
+    fig = ps.outcome_comparison(table, ["work_share"])
+    ax = fig.axes[0]
+    # ended in 2021: A rows 1-4 and 9 (row 1 in work), B rows 5, 8 and 10 (row 10 in work)
+    assert [round(b.get_height(), 4) for b in rectangles(ax)] == [0.2, round(1 / 3, 4)]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Andel i förvärvsarbete"]

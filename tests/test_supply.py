@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.contingency_tables import SquareTable
 
-from finsamlib import supply
+from finsamlib import outcomes, supply
 from finsamlib.categories import FAMILIES, SUPPORT_CODES
 from finsamlib.errors import FinsamDataError
 
@@ -157,6 +157,8 @@ def test_distribution_by_derived_age_band_and_end_year():
         (2021, "40-49"): 1,
         (2021, "50-64"): 1,
     }
+    # the same bands, with the same labels, as the participant profile of the outcome module
+    assert supply.age_band_labels() == [label for label, _, _ in outcomes.AGE_BANDS]
     g = supply.with_groups(small(), age_edges=(30,))
     assert g["age_band"].tolist()[:4] == ["under 30", "under 30", "30+", "30+"]
     assert "age_band" not in small().columns  # the input is not changed

@@ -28,6 +28,7 @@ from matplotlib.path import Path
 
 from .. import privacy
 from ..categories import FAMILIES, SUPPORT
+from ..outcomes import INDICATOR_LABELS, INDICATOR_UNITS
 from ..supply import category_label
 from .style import (
     NEUTRAL,
@@ -544,20 +545,15 @@ def change_chart(
 # --------------------------------------------------------------------------- outcome table
 
 
-def _indicator_labels() -> Mapping[str, str]:
-    """The outcome module's Swedish indicator labels, if it defines them."""
-    try:
-        from .. import outcomes  # optional: another module
-    except ImportError:
-        return {}
-    return getattr(outcomes, "INDICATOR_LABELS", {}) or {}
-
-
 def _unit(table: pd.DataFrame, key: str) -> str:
-    """An indicator's unit: from ``attrs["units"]`` (set by ``outcome_table``), else its name."""
+    """An indicator's unit: ``attrs["units"]`` (set by ``outcome_table``), else the outcome
+    module's :data:`~finsamlib.outcomes.INDICATOR_UNITS`, else its name (``share_*``/``*_share``
+    are percent, anything else a count)."""
     units = table.attrs.get("units") or {}
     if key in units:
         return str(units[key])
+    if key in INDICATOR_UNITS:
+        return INDICATOR_UNITS[key]
     return "percent" if key.startswith("share_") or key.endswith("_share") else "count"
 
 
@@ -588,8 +584,8 @@ def outcome_comparison(
     areas : the areas to compare, in this order (default: every area of the table, e.g. the
         association, the county and the nation).
     sex : ``"Totalt"``, ``"Kvinnor"`` or ``"Män"``.
-    labels : Swedish labels of the indicators (default: ``finsamlib.outcomes.INDICATOR_LABELS``
-        when that module defines it, else the keys).
+    labels : Swedish labels of the indicators, over the defaults of
+        :data:`finsamlib.outcomes.INDICATOR_LABELS` (SUS's row labels).
     scale : for shares, whether the table holds fractions (0.34) or percentages (34);
         ``"auto"`` takes percentages when ``attrs["units"]`` names the unit (``outcome_table``
         gives percent), otherwise fractions when every shown value is at most 1.
@@ -633,7 +629,7 @@ def outcome_comparison(
             data = data / 100
         elif scale != "fraction":
             raise ValueError(f"scale must be 'auto', 'fraction' or 'percent', got {scale!r}")
-    names = {**_indicator_labels(), **dict(labels or {})}
+    names = {**INDICATOR_LABELS, **dict(labels or {})}
 
     fig, ax = new_figure(max(7.0, 1.6 * len(indicators) + 2.5), 4.8)
     width = 0.8 / max(1, len(areas))
