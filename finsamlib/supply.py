@@ -65,7 +65,6 @@ import pandas as pd
 from scipy import stats
 from scipy.sparse.csgraph import connected_components
 from statsmodels.stats.contingency_tables import SquareTable, mcnemar
-from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from .categories import (
@@ -698,6 +697,27 @@ def work_or_studies_share(
 # --------------------------------------------------------------------------- tests
 
 
+def holm(p_values: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjustment of p-values for multiple testing (Holm 1979).
+
+    The same as ``statsmodels.stats.multitest.multipletests(p, method="holm")[1]``, written out
+    because that function runs a full garbage collection on every call, which made a test per
+    insats take minutes.
+
+    Examples
+    --------
+    >>> holm([0.01, 0.04, 0.03]).round(2).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(p_values, dtype=np.float64)
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    out = np.empty(m)
+    out[order] = np.minimum(stepped, 1.0)
+    return out
+
+
 def stuart_maxwell(table: np.ndarray) -> dict[str, Any]:
     """Stuart–Maxwell test of marginal homogeneity for a square table of counts (before × after).
 
@@ -861,7 +881,7 @@ def homogeneity_test(
             group_rows.append(row)
         mc = [r for r in group_rows if r["test"] == "mcnemar" and not np.isnan(r["p_value"])]
         if mc:
-            adjusted = multipletests([r["p_value"] for r in mc], method="holm")[1]
+            adjusted = holm([r["p_value"] for r in mc])
             for r, p in zip(mc, adjusted, strict=True):
                 r["p_value_holm"] = float(p)
         rows.extend(group_rows)

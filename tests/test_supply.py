@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.contingency_tables import SquareTable
+from statsmodels.stats.multitest import multipletests
 
 from finsamlib import outcomes, supply
 from finsamlib.categories import FAMILIES, SUPPORT_CODES
@@ -20,6 +21,7 @@ from finsamlib.errors import FinsamDataError
 SA, SB, AS = "social_assistance", "sickness_benefit", "activity_support"
 EMP, STU, NPS, UNK = "employment", "student_aid", "no_public_support", "unknown"
 Z = stats.norm.ppf(0.975)
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def small() -> pd.DataFrame:
@@ -319,6 +321,14 @@ def test_homogeneity_small_table_by_hand():
     assert not h["significant"].any()
 
 
+def test_holm_by_hand_and_as_statsmodels():
+    # sorted 0.01, 0.03, 0.04 -> 3 * 0.01, 2 * 0.03, max(0.06, 1 * 0.04)
+    assert supply.holm([0.01, 0.04, 0.03]).tolist() == pytest.approx([0.03, 0.06, 0.06])
+    assert supply.holm([0.5, 0.5, 0.9]).tolist() == [1.0, 1.0, 1.0]
+    for p in ([0.2], [0.001, 0.02, 0.02, 0.7, 0.011], [0.04, 0.01, 0.5, 0.013]):
+        assert supply.holm(p) == pytest.approx(multipletests(p, method="holm")[1])
+
+
 def test_homogeneity_chi_square_mcnemar_when_many_changed():
     before = [SA] * 35 + [EMP] * 5
     after = [EMP] * 30 + [SA] * 5 + [SA] * 5
@@ -406,9 +416,6 @@ def frame(data: list[tuple]) -> pd.DataFrame:
             "support_after": pd.array([r[3] if r[1] else None for r in data], dtype="str"),
         }
     )
-
-
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST
