@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finsamlib import datasets
@@ -254,6 +254,7 @@ def test_revenue_rejects_bad_cohorts() -> None:
         )
 
 
+@settings(deadline=None, max_examples=60)
 @given(st.integers(1, 50), st.sampled_from(eco.SUPPORT_CODES), st.sampled_from(eco.SUPPORT_CODES))
 def test_revenue_is_linear_in_the_counts_and_zero_without_change(n, before, after) -> None:
     one = eco.annual_revenue(counts((before, after, 1)), ROUND)["revenue"]
@@ -402,6 +403,7 @@ def test_profitability_rejects_bad_parameters() -> None:
         eco.payback_months(1.0, 1.0, "floor")
 
 
+@settings(deadline=None, max_examples=60)
 @given(
     st.floats(1, 1e8, allow_nan=False),
     st.floats(0, 1e8, allow_nan=False),
@@ -413,6 +415,7 @@ def test_payback_is_monotone_in_cost(revenue, cost_a, cost_b) -> None:
     assert eco.payback_months(low, revenue, "none") <= eco.payback_months(high, revenue, "none")
 
 
+@settings(deadline=None, max_examples=60)
 @given(st.floats(-1e8, 0, allow_nan=False), st.floats(0, 1e8, allow_nan=False))
 def test_no_payback_without_positive_revenue(revenue, cost) -> None:
     assert math.isnan(eco.payback_months(cost, revenue))
@@ -491,6 +494,7 @@ def test_break_even_rejects_bad_parameters() -> None:
         eco.break_even_years(1, 1, 0)
 
 
+@settings(deadline=None, max_examples=60)
 @given(
     st.floats(0, 1e9, allow_nan=False),
     st.floats(1, 1e7, allow_nan=False),

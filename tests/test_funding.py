@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finsamlib import datasets
@@ -80,6 +80,7 @@ def test_contributions_hand_case_and_errors() -> None:
         fund.member_contributions({"A": -1, "B": 2}, 100)
 
 
+@settings(deadline=None, max_examples=60)
 @given(
     st.lists(st.integers(0, 200_000), min_size=1, max_size=15).filter(lambda xs: sum(xs) > 0),
     st.integers(0, 10_000_000),
@@ -89,6 +90,18 @@ def test_apportion_always_sums_to_the_total(weights, total) -> None:
     assert parts.sum() == total
     exact = np.array(weights) / sum(weights) * total
     assert np.all(np.abs(parts.to_numpy() - exact) < 1)  # each within a krona of its share
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    st.lists(st.integers(0, 100_000), min_size=1, max_size=12).filter(lambda xs: sum(xs) > 0),
+    st.integers(0, 2_500_000),
+)
+def test_member_contributions_sum_to_the_total_per_year_and_quarter(pops, quarter) -> None:
+    out = fund.member_contributions({f"k{i}": p for i, p in enumerate(pops)}, 4 * quarter)
+    assert out["kr_per_year"].sum() == 4 * quarter
+    assert out["kr_per_quarter"].sum() == quarter
+    assert out["share"].sum() == pytest.approx(1.0)
 
 
 def test_population_16_64_from_the_canonical_table() -> None:
@@ -184,6 +197,7 @@ def test_state_allocation_caps_the_decrease_and_redistributes() -> None:
         fund.state_allocation(AREAS, 3_000_000, previous={"A": 3e6, "B": 3e6, "C": 3e6})
 
 
+@settings(deadline=None, max_examples=60)
 @given(
     st.lists(
         st.tuples(st.floats(0, 1e9), st.floats(1, 1e6), st.floats(0, 5e6)), min_size=1, max_size=8
