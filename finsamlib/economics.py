@@ -288,8 +288,6 @@ def standard_cost_parameters(table: pd.DataFrame | StandardCosts) -> StandardCos
 
 # --------------------------------------------------------------------------- the revenue model
 
-#: Columns of a cohort given as transition counts.
-COHORT_COLUMNS = ("support_before", "support_after", "count")
 #: The leaf actors that revenues are booked to; ``state`` = ``af`` + ``fk`` + ``state_other``.
 _LEAVES = ("kommun", "region", "af", "fk", "state_other")
 
@@ -354,6 +352,28 @@ def _work_extent(support: pd.Series, extent: pd.Series, default: float) -> np.nd
     return np.where(np.isnan(e), np.where(is_work, default, 0.0), e)
 
 
+_ACTOR_LEAF = {
+    "kommun": "kommun",
+    "region": "region",
+    "af": "af",
+    "fk": "fk",
+    "state": "state_other",
+}
+
+
+def _leaf(payer: str, payer_actor: Mapping[str, str], code: str) -> str:
+    """The leaf actor that bears a payer's costs."""
+    if payer not in payer_actor:
+        raise KeyError(
+            f"no actor for payer {payer!r} of {code!r}; pass payer_actor with it "
+            f"(known: {', '.join(payer_actor)})"
+        )
+    actor = payer_actor[payer]
+    if actor not in _ACTOR_LEAF:
+        raise ValueError(f"payer_actor maps {payer!r} to {actor!r}; use one of {list(_ACTOR_LEAF)}")
+    return _ACTOR_LEAF[actor]
+
+
 def _side(
     support: pd.Series,
     extent: pd.Series,
@@ -366,32 +386,26 @@ def _side(
     components = ("support", "taxes", "wage_subsidies")
     parts = {leaf: {c: np.zeros(n) for c in components} for leaf in _LEAVES}
     codes = support.astype(str).to_numpy()
-    cost = np.array([sc.support_cost[c] for c in codes])
-    taxable = np.array([sc.support_taxable[c] for c in codes])
-    for i, code in enumerate(codes):
+    cost = np.array([sc.support_cost[c] for c in codes], dtype=float)
+    taxable = np.array([sc.support_taxable[c] for c in codes], dtype=bool)
+    for code in np.unique(codes):
         payer = SUPPORT[code].payer
-        if payer is None or code == "subsidised_employment" or cost[i] == 0:
+        if payer is None or code == "subsidised_employment" or sc.support_cost[code] == 0:
             continue
-        if payer not in payer_actor:
-            raise KeyError(
-                f"no actor for payer {payer!r} of {code!r}; pass payer_actor with it "
-                f"(known: {', '.join(payer_actor)})"
-            )
-        actor = payer_actor[payer]
-        leaf = "state_other" if actor == "state" else actor
-        parts[leaf]["support"][i] -= cost[i]
+        rows = codes == code
+        parts[_leaf(payer, payer_actor, code)]["support"][rows] -= cost[rows]
     work = _work_extent(support, extent, default_work_extent) / 100.0
     wage = sc.wage_full_time * work
-    subsidised = (support.astype(str) == "subsidised_employment").to_numpy()
+    subsidised = codes == "subsidised_employment"
     taxable_income = wage + np.where(taxable, cost, 0.0)
     parts["kommun"]["taxes"] += sc.municipal_tax_rate * taxable_income
     parts["region"]["taxes"] += sc.regional_tax_rate * taxable_income
     parts["state_other"]["taxes"] += sc.state_tax_rate * taxable_income
     parts["state_other"]["taxes"] += sc.employer_fee_rate * wage
-    subsidy = np.where(subsidised, sc.wage_subsidy_share * wage * (1 + sc.employer_fee_rate), 0.0)
-    sub_payer = payer_actor.get(SUPPORT["subsidised_employment"].payer or "", "af")
-    sub_leaf = "state_other" if sub_payer == "state" else sub_payer
-    parts[sub_leaf]["wage_subsidies"] -= subsidy
+    if subsidised.any():
+        subsidy = np.where(subsidised, sc.wage_subsidy_share * wage * (1 + sc.employer_fee_rate), 0)
+        payer = SUPPORT["subsidised_employment"].payer or "Af"
+        parts[_leaf(payer, payer_actor, "subsidised_employment")]["wage_subsidies"] -= subsidy
     production = sc.production_value_full_time * work
     production = np.where(subsidised, production * sc.subsidised_production_share, production)
     out = {f"{leaf}:{c}": parts[leaf][c] for leaf in _LEAVES for c in components}

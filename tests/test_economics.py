@@ -254,6 +254,16 @@ def test_revenue_rejects_bad_cohorts() -> None:
         )
 
 
+def test_payer_actor_decides_who_bears_a_support() -> None:
+    cohort = counts(("unemployment_insurance", "no_public_support", 1))
+    default = eco.annual_revenue(cohort, ROUND)  # a-kassa: the state outside Af and FK
+    assert default.loc["state", "support"] == 150_000 and default.loc["af", "support"] == 0
+    moved = eco.annual_revenue(cohort, ROUND, payer_actor=eco.PAYER_ACTOR | {"A-kassa": "af"})
+    assert moved.loc["af", "support"] == 150_000 == moved.loc["state", "support"]
+    with pytest.raises(ValueError, match="nowhere"):
+        eco.annual_revenue(cohort, ROUND, payer_actor=eco.PAYER_ACTOR | {"A-kassa": "nowhere"})
+
+
 @settings(deadline=None, max_examples=60)
 @given(st.integers(1, 50), st.sampled_from(eco.SUPPORT_CODES), st.sampled_from(eco.SUPPORT_CODES))
 def test_revenue_is_linear_in_the_counts_and_zero_without_change(n, before, after) -> None:
