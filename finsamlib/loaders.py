@@ -518,3 +518,33 @@ def load_published(path: str | Path) -> pd.DataFrame:
 def load_standard_costs(path: str | Path, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The standard costs behind the revenue model (see finsamlib.economics.annual_revenue)."""
     return load_table(path, "standard_costs", mapping)
+
+
+def load_audit_rules(path: str | Path) -> list:
+    """Audit rules (finsamlib.audit) from a TOML file, or from every ``*.toml`` of a folder.
+
+    The embedded rule sets for the published tables are in ``data/raw/audit/``. Returns a list
+    of :class:`finsamlib.audit.Rule`; a malformed file raises FinsamDataError naming it.
+    """
+    import tomllib
+
+    from .audit import parse_rules
+
+    path = Path(path)
+    files = sorted(path.glob("*.toml")) if path.is_dir() else [path]
+    if not files:
+        raise FinsamDataError(path, "a .toml rule file (the folder has none)")
+    rules = []
+    for file in files:
+        try:
+            spec = tomllib.loads(_read_bytes(file).decode("utf-8"))
+            rules += parse_rules(spec)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, ValueError) as exc:
+            if isinstance(exc, FinsamDataError):
+                raise
+            raise FinsamDataError(file, f"valid audit rules in TOML ({exc})") from exc
+    ids = [r.id for r in rules]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise FinsamDataError(path, f"unique rule ids across the files; repeated: {repeated}")
+    return rules
