@@ -35,6 +35,14 @@ lab: $(LAB_STAMP)
 data: $(STAMP)
 	$(BIN)/python -m finsamlib.synth
 
+# Render every report of the embedded data; prints the path of reports/index.html.
+reports: $(STAMP)
+	$(BIN)/finsam reports --out reports
+
+# On demand, not in CI: the runner against a naive papermill + nbconvert CLI loop.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_reports.py
+
 clean:
 	rm -rf reports/* data/processed/* .pytest_cache .ruff_cache
 	touch reports/.gitkeep data/processed/.gitkeep

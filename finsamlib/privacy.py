@@ -60,8 +60,8 @@ def suppress(
     *,
     counts: Sequence[Hashable] | None = None,
     count_rows: Sequence[Hashable] | None = None,
-    derived: Mapping[Hashable, Hashable] | None = None,
-    derived_rows: Mapping[Hashable, Hashable] | None = None,
+    derived: Mapping[Hashable, Hashable | Sequence[Hashable]] | None = None,
+    derived_rows: Mapping[Hashable, Hashable | Sequence[Hashable]] | None = None,
     total_row: Hashable | None = None,
     total_column: Hashable | None = None,
     row_totals: Mapping[Hashable, Sequence[Hashable]] | None = None,
@@ -79,8 +79,9 @@ def suppress(
     count_rows : the rows that hold counts (for tables with one indicator per row, such as the
         SUS outcome table); their numeric cells are counts.
     derived : ``{column: count_column}``: each cell of ``column`` was computed from the count in
-        the same row of ``count_column`` (a share, a mean, FTE) and is suppressed with it.
-    derived_rows : ``{row: count_row}``, the same for rows.
+        the same row of ``count_column`` (a share, a mean, FTE) and is suppressed with it; a
+        list of count columns when it was computed from several (e.g. a change after − before).
+    derived_rows : ``{row: count_row}`` (or a list of count rows), the same for rows.
     total_row, total_column : a row (column) that is the sum of all other count rows (columns).
     row_totals, column_totals : ``{total: [components]}`` for sums of some rows (columns), e.g.
         ``column_totals={"Totalt": ["Kvinnor", "Män"]}``.
@@ -123,10 +124,10 @@ def suppress(
     count_rows = list(count_rows or [])
     _known(cols, counts, "count columns")
     _known(rows, count_rows, "count rows")
-    derived = dict(derived or {})
-    derived_rows = dict(derived_rows or {})
-    _known(cols, [*derived, *derived.values()], "derived columns")
-    _known(rows, [*derived_rows, *derived_rows.values()], "derived rows")
+    derived = {k: _as_list(v) for k, v in (derived or {}).items()}
+    derived_rows = {k: _as_list(v) for k, v in (derived_rows or {}).items()}
+    _known(cols, [*derived, *(s for v in derived.values() for s in v)], "derived columns")
+    _known(rows, [*derived_rows, *(s for v in derived_rows.values() for s in v)], "derived rows")
 
     def value(cell: Cell) -> float:
         v = table.at[cell]
@@ -152,12 +153,12 @@ def suppress(
 
     # Figures computed from a suppressed count go with it.
     for r in rows:
-        for col, source in derived.items():
-            if (r, source) in flags and (r, col) not in flags:
+        for col, sources in derived.items():
+            if any((r, s) in flags for s in sources) and (r, col) not in flags:
                 flags[(r, col)] = SECONDARY
-    for row, source in derived_rows.items():
+    for row, sources in derived_rows.items():
         for c in cols:
-            if (source, c) in flags and (row, c) not in flags:
+            if any((s, c) in flags for s in sources) and (row, c) not in flags:
                 flags[(row, c)] = SECONDARY
 
     out = table.copy()
@@ -180,6 +181,12 @@ def suppress(
     )
     out.attrs[ATTR] = {"threshold": int(threshold), "cells": cells}
     return out
+
+
+def _as_list(value: Hashable | Sequence[Hashable]) -> list[Hashable]:
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
 
 
 def _lines(

@@ -198,3 +198,21 @@ def test_properties_two_way(rows):
     values = t.to_numpy()
     assert not (((values >= 1) & (values <= 4)) & ~hidden.to_numpy()).any()
     assert np.array_equal(s.to_numpy()[~hidden.to_numpy()], values[~hidden.to_numpy()])
+
+
+def test_derived_from_several_counts():
+    # a change after - before reveals the hidden count when the other one is shown
+    t = pd.DataFrame(
+        {"före": [3, 20, 23], "efter": [10, 13, 23], "förändring": [7, -7, 0]},
+        index=["a", "b", "Totalt"],
+    )
+    s = suppress(
+        t,
+        counts=["före", "efter"],
+        derived={"förändring": ["före", "efter"]},
+        total_row="Totalt",
+    )
+    f = flags(s)
+    assert f.loc["a", "före"] == "primary" and f.loc["b", "före"] == "secondary"
+    assert f["förändring"].tolist() == ["secondary", "secondary", ""]
+    assert s.loc["a", "efter"] == 10

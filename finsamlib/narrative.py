@@ -1,0 +1,285 @@
+"""Report building blocks for the notebooks: headings, the synthetic-data banner, tables that
+respect suppression, embedded figures, key figures and the sources section.
+
+Each function returns an :class:`Html` object that a notebook cell displays as it ends, so the
+notebooks stay one call per output. Numbers are formatted the Swedish way
+(:func:`finsamlib.plots.style.sv_number`). Figures are embedded as PNG ``data:`` URIs, so a
+report is one self-contained file.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from . import privacy
+from .plots.style import sv_number, sv_percent
+
+#: The banner on every page whose inputs include synthetic data (issue 7).
+BANNER_TEXT = "Syntetiska demonstrationsdata – inte verkliga uppgifter"
+BANNER_CLASS = "finsam-banner"
+#: Output metadata key the runner reads (title of the page, whether synthetic data went in).
+METADATA_KEY = "finsam"
+MISSING = "–"
+
+
+class Html:
+    """An HTML fragment that Jupyter displays (``text/html``), with optional output metadata."""
+
+    def __init__(self, body: str, metadata: Mapping[str, object] | None = None) -> None:
+        self.body = body
+        self.metadata = dict(metadata or {})
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"text/html": self.body, "text/plain": _plain_text(self.body)}
+        meta = {METADATA_KEY: self.metadata} if self.metadata else {}
+        return data, meta
+
+    def __str__(self) -> str:
+        return self.body
+
+    def __add__(self, other: Html) -> Html:
+        return Html(self.body + other.body, {**self.metadata, **other.metadata})
+
+
+def _plain_text(body: str) -> str:
+    import re
+
+    text = re.sub(r"<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()[:2000]
+
+
+def esc(text: object) -> str:
+    """HTML-escape a value."""
+    return html.escape(str(text), quote=True)
+
+
+# --------------------------------------------------------------------------- number formats
+
+
+def fmt_count(v: object) -> str:
+    """A count: ``1234`` → ``1 234``."""
+    return sv_number(float(v), 0)
+
+
+def fmt_number(decimals: int = 1) -> Callable[[object], str]:
+    """A number with fixed decimals, Swedish style."""
+    return lambda v: sv_number(float(v), decimals)
+
+
+def fmt_share(decimals: int = 0) -> Callable[[object], str]:
+    """A share 0–1 as a percentage: ``0.342`` → ``34 %``."""
+    return lambda v: sv_percent(float(v), decimals)
+
+
+def fmt_percent(decimals: int = 0) -> Callable[[object], str]:
+    """A value already in percent: ``34.2`` → ``34 %``."""
+    return lambda v: sv_percent(float(v) / 100, decimals)
+
+
+def fmt_kr(v: object) -> str:
+    """Kronor: ``117084`` → ``117 084 kr``."""
+    return f"{sv_number(float(v), 0)}\u00a0kr"
+
+
+def fmt_mkr(decimals: int = 1) -> Callable[[object], str]:
+    """Kronor shown as millions: ``8520000`` → ``8,5 mnkr``."""
+    return lambda v: f"{sv_number(float(v) / 1e6, decimals)}\u00a0mnkr"
+
+
+def fmt_text(v: object) -> str:
+    return str(v)
+
+
+def _default_format(v: object) -> str:
+    if isinstance(v, bool):
+        return "ja" if v else "nej"
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        f = float(v)
+        return sv_number(f, 0) if f.is_integer() else sv_number(f, 1)
+    return str(v)
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def banner() -> Html:
+    """The synthetic-data banner."""
+    return Html(
+        f'<div class="{BANNER_CLASS}" role="note"><strong>{esc(BANNER_TEXT)}</strong></div>'
+    )
+
+
+def header(title: str, subtitle: str = "", *, synthetic: bool) -> Html:
+    """The page heading, with the banner when ``synthetic``; tells the runner the page title."""
+    parts = [f'<h1 class="finsam-title">{esc(title)}</h1>']
+    if subtitle:
+        parts.append(f'<p class="finsam-subtitle">{esc(subtitle)}</p>')
+    body = "".join(parts)
+    if synthetic:
+        body = banner().body + body
+    return Html(body, {"title": title, "synthetic": bool(synthetic)})
+
+
+def paragraph(text: str) -> Html:
+    """A paragraph of plain text (escaped)."""
+    return Html(f"<p>{esc(text)}</p>")
+
+
+def bullets(items: Iterable[str]) -> Html:
+    """A bulleted list of plain-text items."""
+    lis = "".join(f"<li>{esc(i)}</li>" for i in items)
+    return Html(f"<ul>{lis}</ul>")
+
+
+def notice(text: str) -> Html:
+    """A highlighted note, e.g. when an input is missing for a section."""
+    return Html(f'<p class="finsam-notice">{esc(text)}</p>')
+
+
+def link_list(links: Sequence[tuple[str, str]]) -> Html:
+    """A list of links ``(text, href)`` (relative links inside the reports folder)."""
+    lis = "".join(f'<li><a href="{esc(href)}">{esc(text)}</a></li>' for text, href in links)
+    return Html(f'<ul class="finsam-links">{lis}</ul>')
+
+
+def key_figures(items: Sequence[tuple[str, str]]) -> Html:
+    """Key figures as boxes: ``[(label, formatted value), ...]``."""
+    boxes = "".join(
+        f'<div class="finsam-kf"><div class="finsam-kf-value">{esc(v)}</div>'
+        f'<div class="finsam-kf-label">{esc(label)}</div></div>'
+        for label, v in items
+    )
+    return Html(f'<div class="finsam-kfs">{boxes}</div>')
+
+
+def table(
+    df: pd.DataFrame,
+    *,
+    caption: str | None = None,
+    source: str | None = None,
+    formatters: Mapping[Hashable, Callable[[object], str]] | None = None,
+    default: Callable[[object], str] | None = None,
+    index: bool = True,
+    index_label: str | None = None,
+    classes: Mapping[Hashable, str] | None = None,
+) -> Html:
+    """A table as HTML; a suppressed table (:func:`finsamlib.privacy.suppress`) shows "<5" and
+    ".." for its hidden cells, and the note says why. ``classes`` adds a CSS class to the cells
+    of some columns (e.g. ``finsam-hash`` for checksums)."""
+    shown = privacy.display_values(
+        df, formatters, default=default or _default_format, missing=MISSING
+    )
+    head_cells = []
+    if index:
+        head_cells.append(f'<th scope="col">{esc(index_label or (df.index.name or ""))}</th>')
+    extra = dict(classes or {})
+    attrs = []
+    for c in df.columns:
+        names = []
+        if not pd.api.types.is_numeric_dtype(df[c].dtype) or pd.api.types.is_bool_dtype(
+            df[c].dtype
+        ):
+            names.append("finsam-text")
+        if c in extra:
+            names.append(extra[c])
+        attrs.append(f' class="{" ".join(names)}"' if names else "")
+    head_cells += [
+        f'<th scope="col"{a}>{esc(c)}</th>' for c, a in zip(shown.columns, attrs, strict=True)
+    ]
+    body_rows = []
+    for label, row in shown.iterrows():
+        cells = [f'<th scope="row">{esc(label)}</th>'] if index else []
+        cells += [f"<td{a}>{esc(v)}</td>" for v, a in zip(row.tolist(), attrs, strict=True)]
+        body_rows.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    parts = [
+        f'<table class="finsam-table">{cap}<thead><tr>{"".join(head_cells)}</tr></thead>'
+        f"<tbody>{''.join(body_rows)}</tbody></table>"
+    ]
+    notes = []
+    if source:
+        notes.append(f"Källa: {source}")
+    if privacy.suppressed_cells(df):
+        limit = privacy.threshold_of(df)
+        notes.append(
+            f"{privacy.primary_mark(limit)} = färre än {limit + 1} personer; "
+            f"{privacy.SECONDARY_MARK} = dolt för att skydda ett litet tal."
+        )
+    if notes:
+        parts.append(f'<p class="finsam-source">{esc(" ".join(notes))}</p>')
+    return Html('<div class="finsam-table-wrap">' + "".join(parts) + "</div>")
+
+
+def figure(fig: object, alt: str) -> Html:
+    """Embed a matplotlib Figure as a PNG ``data:`` URI (and close it, so it shows once)."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})  # type: ignore[attr-defined]
+    plt.close(fig)  # type: ignore[arg-type]
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return Html(
+        f'<figure class="finsam-figure"><img src="data:image/png;base64,{data}" '
+        f'alt="{esc(alt)}"></figure>'
+    )
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def generation_time(generated_at: str | None = None) -> str:
+    """The time of generation as ISO 8601 UTC: ``generated_at`` if given (the runner passes one
+    time for a whole run), else ``SOURCE_DATE_EPOCH`` if set, else now."""
+    import os
+
+    if generated_at:
+        return str(generated_at)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return when.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parameters_table(parameters: Mapping[str, object]) -> Html:
+    """The parameters a report was run with."""
+    df = pd.DataFrame(
+        {"Värde": [MISSING if v in (None, "") else str(v) for v in parameters.values()]},
+        index=pd.Index(list(parameters), name="Parameter"),
+    )
+    return table(df, default=fmt_text)
+
+
+def sources_section(
+    sources: pd.DataFrame,
+    parameters: Mapping[str, object],
+    *,
+    threshold: int,
+    version: str,
+    generated_at: str | None = None,
+) -> Html:
+    """ "Datakällor och metod": every input file with provenance and SHA-256, the parameters,
+    the suppression method, the finsamlib version and the time of generation."""
+    when = generation_time(generated_at)
+    files = table(sources, index=False, default=fmt_text, classes={"SHA-256": "finsam-hash"})
+    parts = [
+        Html("<h3>Indatafiler</h3>"),
+        files,
+        Html("<h3>Parametrar</h3>"),
+        parameters_table(parameters),
+        Html("<h3>Röjandekontroll</h3>"),
+        paragraph(privacy.method_text(threshold)),
+        Html(
+            '<p class="finsam-generated">Framställd med finsamlib '
+            f'{esc(version)} den <time class="finsam-generated-at" datetime="{esc(when)}">'
+            f"{esc(when)}</time>.</p>"
+        ),
+    ]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + p
+    return out

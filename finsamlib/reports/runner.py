@@ -1,0 +1,495 @@
+"""Run the report notebooks in parallel and write the HTML reports.
+
+:func:`plan` turns the options of ``finsam reports`` into jobs (one per association report and
+one per county overview), checking names and years against the data; :func:`execute` runs one
+job — papermill's Python API in a fresh kernel over IPC, then nbconvert — and returns the HTML
+or the failed notebook, never raising; :func:`run` spreads the jobs over a process pool (or a
+dask cluster through its ``concurrent.futures`` executor) and writes each result atomically as
+it arrives, so one failing report stops nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__
+from ..narrative import generation_time
+from ..privacy import DEFAULT_THRESHOLD
+from . import paths
+from .inputs import ReportInputs
+
+log = logging.getLogger("finsamlib.reports")
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+ASSOCIATION_NOTEBOOK = "association_report.ipynb"
+COUNTY_NOTEBOOK = "county_overview.ipynb"
+#: How often a job is tried when the kernel fails to start or dies (not when a cell fails).
+KERNEL_ATTEMPTS = 3
+#: Seconds a kernel may take to start (a loaded 2-core machine can be slow).
+START_TIMEOUT = 120
+#: Seconds one cell may run before the report is failed.
+CELL_TIMEOUT = 600
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to run and the page it becomes."""
+
+    notebook: str  # path to the .ipynb
+    parameters: dict[str, object]
+    output: str  # the page, relative to the reports root, with /
+    title: str  # page title if the notebook does not give one
+    kind: str = "association"  # association | county | other
+
+    @property
+    def name(self) -> str:
+        return self.output.removesuffix(".html")
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What came out of a job: the HTML, or the executed notebook and the error."""
+
+    job: Job
+    html: str | None = None
+    failed_notebook: str | None = None  # executed notebook (JSON) of a failed job
+    error: str | None = None
+    cell_index: int | None = None
+    seconds: float = 0.0
+    attempts: int = 1
+    synthetic: bool = False
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class RunSummary:
+    """The outcome of a run."""
+
+    out: Path
+    written: list[Path] = field(default_factory=list)
+    failed: list[JobResult] = field(default_factory=list)
+    index: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def text(self) -> str:
+        n = len(self.written) + len(self.failed)
+        lines = [f"{len(self.written)} of {n} reports written in {self.seconds:.1f} s"]
+        for r in self.failed:
+            lines.append(f"FAILED {r.job.name}: {r.error}")
+        if self.failed:
+            lines.append(f"executed notebooks of failed reports: {self.out / paths.FAILED_DIR}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def _registry(inputs: ReportInputs) -> pd.DataFrame:
+    return inputs.load("registry")
+
+
+def available_years(inputs: ReportInputs) -> list[int]:
+    """Years in which some participant ended an insats, in the data folder (sorted)."""
+    participants = inputs.load_table("participants")
+    if participants is None or participants.empty:
+        return []
+    years = pd.to_datetime(participants["end_date"]).dt.year.dropna().astype(int)
+    return sorted(set(years.tolist()))
+
+
+def _choose(value: str, valid: Iterable[str], what: str) -> str:
+    valid = sorted(set(valid))
+    if value in valid:
+        return value
+    folded = {paths.slug(v): v for v in valid}
+    if paths.slug(value) in folded:
+        return folded[paths.slug(value)]
+    raise KeyError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
+
+
+def plan(
+    *,
+    county: str | None = None,
+    association: str | None = None,
+    year: int | None = None,
+    data_dir: str | Path | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    generated_at: str | None = None,
+    notebook_dir: str | Path | None = None,
+) -> list[Job]:
+    """The jobs for ``finsam reports``: association reports and county overviews.
+
+    With no county or association: every association and county of the data folder; with a
+    county: its associations and its overview; with an association: its report and its
+    county's overview. With no year: the latest year in which participants ended. Names are
+    matched exactly or by their slug (``rar-sormland``). Raises KeyError listing the valid
+    names or years for an unknown one.
+    """
+    inputs = ReportInputs(data_dir)
+    registry = _registry(inputs)
+    counties = registry.groupby("county", sort=True)["association"].unique()
+    pairs = sorted(set(zip(registry["association"], registry["county"], strict=True)))
+    if association is not None:
+        association = _choose(association, registry["association"], "association")
+        pairs = [(a, c) for a, c in pairs if a == association]
+    if county is not None:
+        county = _choose(county, registry["county"], "county")
+        pairs = [(a, c) for a, c in pairs if c == county]
+        if not pairs:
+            members = ", ".join(sorted(counties[county]))
+            raise KeyError(
+                f"association {association!r} is not in {county}; its associations: {members}"
+            )
+    years = available_years(inputs)
+    if not years:
+        raise KeyError(
+            f"no participant data (a 'participants' table) in {inputs.root}: no year to report"
+        )
+    if year is None:
+        year = years[-1]
+    elif int(year) not in years:
+        raise KeyError(f"no data for year {year}; years with data: {', '.join(map(str, years))}")
+    year = int(year)
+    nb_dir = Path(notebook_dir) if notebook_dir else NOTEBOOK_DIR
+    data_param = None if data_dir in (None, "") else str(Path(data_dir).resolve())
+    when = generation_time(generated_at)
+    jobs = []
+    for a, c in pairs:
+        jobs.append(
+            Job(
+                notebook=str(nb_dir / ASSOCIATION_NOTEBOOK),
+                parameters={
+                    "association": a,
+                    "year": year,
+                    "data_dir": data_param,
+                    "threshold": int(threshold),
+                    "generated_at": when,
+                },
+                output=paths.association_report(year, c, a).as_posix(),
+                title=f"{a} – uppföljning {year}",
+                kind="association",
+            )
+        )
+    for c in sorted({c for _, c in pairs}):
+        jobs.append(
+            Job(
+                notebook=str(nb_dir / COUNTY_NOTEBOOK),
+                parameters={
+                    "county": c,
+                    "year": year,
+                    "data_dir": data_param,
+                    "threshold": int(threshold),
+                    "generated_at": when,
+                },
+                output=paths.county_index(year, c).as_posix(),
+                title=f"{c} – översikt {year}",
+                kind="county",
+            )
+        )
+    return jobs
+
+
+# --------------------------------------------------------------------------- one job
+
+
+def warm_worker() -> None:
+    """Import the heavy modules once per worker process (initializer of the pool)."""
+    import papermill  # noqa: F401
+
+    from . import html, kernels  # noqa: F401
+
+    html.exporter()
+
+
+def _kernel_start_failure(exc: BaseException) -> bool:
+    """Whether an exception looks like a kernel that failed to start or died (worth a retry)."""
+    import zmq
+
+    if isinstance(exc, zmq.ZMQError | TimeoutError):
+        return True
+    return isinstance(exc, RuntimeError) and any(
+        s in str(exc).lower() for s in ("kernel", "address already in use", "timed out")
+    )
+
+
+def execute(job: Job) -> JobResult:
+    """Run one job: execute the notebook in a fresh IPC kernel and convert it to HTML.
+
+    Never raises: a failing cell or a broken kernel gives a result with ``error`` set and the
+    executed notebook (as far as it ran) in ``failed_notebook``.
+    """
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from . import html
+    from .kernels import IPCKernelManager
+
+    start = time.perf_counter()
+    attempts = 0
+    with tempfile.TemporaryDirectory(prefix="finsam-job-") as tmp:
+        executed = Path(tmp) / "executed.ipynb"
+        while True:
+            attempts += 1
+            try:
+                nb = pm.execute_notebook(
+                    job.notebook,
+                    str(executed),
+                    parameters=dict(job.parameters),
+                    progress_bar=False,
+                    log_output=False,
+                    request_save_on_cell_execute=False,
+                    cwd=str(Path(job.notebook).parent),
+                    start_timeout=START_TIMEOUT,
+                    execution_timeout=CELL_TIMEOUT,
+                    kernel_manager_class=IPCKernelManager,
+                )
+                break
+            except PapermillExecutionError as exc:
+                failed = executed.read_text(encoding="utf-8") if executed.exists() else None
+                return JobResult(
+                    job,
+                    failed_notebook=failed,
+                    error=f"cell {exc.cell_index}: {exc.ename}: {_one_line(exc.evalue)}",
+                    cell_index=int(exc.cell_index),
+                    seconds=time.perf_counter() - start,
+                    attempts=attempts,
+                )
+            except Exception as exc:
+                if attempts < KERNEL_ATTEMPTS and _kernel_start_failure(exc):
+                    log.warning("%s: kernel failed (%s), retrying", job.name, _one_line(exc))
+                    continue
+                failed = executed.read_text(encoding="utf-8") if executed.exists() else None
+                return JobResult(
+                    job,
+                    failed_notebook=failed,
+                    error=f"{type(exc).__name__}: {_one_line(exc)}",
+                    seconds=time.perf_counter() - start,
+                    attempts=attempts,
+                )
+    try:
+        meta = html.page_metadata(nb)
+        warnings = tuple(_one_line(t) for t in html.stderr_outputs(nb))
+        title = str(meta.get("title") or job.title)
+        page = html.notebook_to_html(nb, title)
+    except Exception as exc:
+        return JobResult(
+            job,
+            failed_notebook=nbformat.writes(nb),
+            error=f"HTML conversion: {type(exc).__name__}: {_one_line(exc)}",
+            seconds=time.perf_counter() - start,
+            attempts=attempts,
+        )
+    return JobResult(
+        job,
+        html=page,
+        seconds=time.perf_counter() - start,
+        attempts=attempts,
+        synthetic=bool(meta.get("synthetic", False)),
+        warnings=warnings,
+    )
+
+
+def _one_line(exc: object) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write a file so that readers see the old or the new content, never a partial one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_result(result: JobResult, out: Path, summary: RunSummary) -> None:
+    if result.ok:
+        assert result.html is not None
+        target = out / result.job.output
+        atomic_write(target, result.html)
+        summary.written.append(target)
+        for w in result.warnings:
+            log.warning("%s wrote to stderr: %s", result.job.name, w)
+        return
+    summary.failed.append(result)
+    failed_path = out / paths.FAILED_DIR / (result.job.name.replace("/", "__") + ".ipynb")
+    if result.failed_notebook:
+        atomic_write(failed_path, result.failed_notebook)
+    log.error(
+        "report %s failed: %s (notebook: %s)",
+        result.job.name,
+        result.error,
+        failed_path if result.failed_notebook else "not kept",
+    )
+
+
+def write_index(out: Path, generated_at: str | None = None) -> Path:
+    """(Re)write ``out/index.html`` from every report under ``out``."""
+    from . import html
+
+    page = html.index_page(html.scan(out), generation_time(generated_at), __version__)
+    target = out / paths.INDEX
+    atomic_write(target, page)
+    return target
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _progress(total: int, show: bool | None) -> object:
+    from tqdm import tqdm
+
+    if show is None:
+        show = sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true")
+    return tqdm(total=total, desc="rapporter", unit="rapport", disable=not show, leave=False)
+
+
+def process_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """A pool of warm worker processes (spawned: no state inherited from the caller)."""
+    import multiprocessing
+
+    n = workers or os.cpu_count() or 1
+    return ProcessPoolExecutor(
+        max_workers=n,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=warm_worker,
+    )
+
+
+def dask_executor(scheduler: str) -> tuple[Executor, Callable[[], None]]:
+    """The ``concurrent.futures`` executor of a dask.distributed cluster, and its closer."""
+    try:
+        from distributed import Client
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise RuntimeError(
+            "the dask executor needs the 'distributed' extra: pip install 'finsamlib[distributed]'"
+        ) from exc
+    client = Client(scheduler)
+    return client.get_executor(pure=False), client.close
+
+
+def run(
+    jobs: Sequence[Job],
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool | None = None,
+    index: bool = True,
+    generated_at: str | None = None,
+    on_result: Callable[[JobResult], None] | None = None,
+) -> RunSummary:
+    """Run ``jobs`` and write their pages under ``out`` (and ``out/index.html``).
+
+    ``executor`` may be any ``concurrent.futures.Executor`` (e.g. a dask client's); by default a
+    process pool of ``workers`` warm processes is made and shut down here.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = RunSummary(out=out)
+    start = time.perf_counter()
+    own = executor is None
+    pool = executor if executor is not None else process_pool(min(workers or 99, len(jobs)) or 1)
+    bar = _progress(len(jobs), progress)
+    try:
+        futures: dict[Future, Job] = {pool.submit(execute, job): job for job in jobs}
+        for fut in as_completed(futures):
+            try:
+                result = fut.result()
+            except Exception as exc:
+                result = JobResult(futures[fut], error=f"worker: {type(exc).__name__}: {exc}")
+            _write_result(result, out, summary)
+            if on_result is not None:
+                on_result(result)
+            bar.update(1)  # type: ignore[attr-defined]
+    finally:
+        bar.close()  # type: ignore[attr-defined]
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
+    if index:
+        summary.index = write_index(out, generated_at)
+    summary.written.sort()
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def render_reports(
+    *,
+    county: str | None = None,
+    association: str | None = None,
+    year: int | None = None,
+    data_dir: str | Path | None = None,
+    out: str | Path = "reports",
+    workers: int | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    executor: str = "process",
+    scheduler: str | None = None,
+    progress: bool | None = None,
+) -> RunSummary:
+    """Everything ``finsam reports`` does: plan, run, write the index."""
+    if executor not in ("process", "dask"):
+        raise ValueError(f"unknown executor {executor!r}; valid: process, dask")
+    if executor == "dask" and not scheduler:
+        raise ValueError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
+    when = generation_time(None)
+    jobs = plan(
+        county=county,
+        association=association,
+        year=year,
+        data_dir=data_dir,
+        threshold=threshold,
+        generated_at=when,
+    )
+    if executor == "process":
+        return run(jobs, out, workers=workers, progress=progress, generated_at=when)
+    pool, close = dask_executor(str(scheduler))
+    try:
+        return run(jobs, out, executor=pool, progress=progress, generated_at=when)
+    finally:
+        close()
+
+
+def summary_json(summary: RunSummary) -> str:
+    """A machine-readable summary (for CI logs and the benchmark)."""
+    return json.dumps(
+        {
+            "written": [str(p) for p in summary.written],
+            "failed": [{"report": r.job.name, "error": r.error} for r in summary.failed],
+            "index": str(summary.index) if summary.index else None,
+            "seconds": round(summary.seconds, 2),
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
