@@ -21,6 +21,9 @@ For a single-valued column (owner, type, financing, year) the three views are id
 empty list counts as the group :data:`UNDEFINED_GROUP` ("Ej definierad", the label seed 003 uses
 for insatser whose target group or huvudman could not be read).
 
+Budget utilisation (outcome ÷ budget per insats, with the total recomputed from the sums) is
+:func:`finsamlib.funding.budget_utilisation`, also reachable here as :data:`utilisation`.
+
 Spending over time spreads each insats's granted amount over its period pro rata by **days**
 (default: every day from start to end date inclusive carries the same amount) or by **months**
 (every calendar month the period touches carries the same amount); see
@@ -36,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from . import categories as cat
+from .funding import budget_utilisation
 
 View = Literal["every", "allocated", "primary"]
 VIEWS: tuple[View, ...] = ("every", "allocated", "primary")
@@ -375,27 +379,6 @@ def active_counts(
 
 # --------------------------------------------------------------------------- budget
 
-
-def utilisation(
-    insats_budget: pd.DataFrame, by: Sequence[str] = ("association", "insats", "year")
-) -> pd.DataFrame:
-    """Budget utilisation (förbrukningskvot): outcome ÷ budget per group.
-
-    Aggregating ``by`` fewer columns gives totals the right way, from the summed outcome and
-    budget (seed 004 Not 3: "Summa RAR-insatser" 12 987 / 14 955 = 86,8 %, printed 89 %).
-    Returns the ``by`` columns, ``budget``, ``outcome``, ``utilisation`` (0–1; NaN when the
-    budget is 0 or missing) and ``remaining`` (budget − outcome).
-    """
-    by = list(by)
-    _require(insats_budget, [*by, "budget", "outcome"], "utilisation")
-    out = (
-        insats_budget.groupby(by, sort=False, dropna=False)[["budget", "outcome"]]
-        .sum(min_count=1)
-        .reset_index()
-    )
-    budget = out["budget"].astype(float)
-    out["budget"] = budget
-    out["outcome"] = out["outcome"].astype(float)
-    out["utilisation"] = out["outcome"] / budget.where(budget > 0)
-    out["remaining"] = out["budget"] - out["outcome"]
-    return out
+#: Budget utilisation per insats and in total lives with the other money indicators:
+#: :func:`finsamlib.funding.budget_utilisation` (re-exported here for discoverability).
+utilisation = budget_utilisation

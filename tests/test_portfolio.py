@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finsamlib import datasets, portfolio
+from finsamlib import datasets, funding, portfolio
 from finsamlib.audit import half_unit
 from finsamlib.synth import portfolio as synth
 
@@ -182,30 +182,15 @@ def test_spending_over_the_years_sums_to_the_total(df: pd.DataFrame, method: str
 # --------------------------------------------------------------------------- utilisation
 
 
-def test_utilisation_reproduces_seed004_not3() -> None:
+def test_utilisation_is_the_funding_modules() -> None:
+    # one implementation of förbrukningskvot: finsamlib.funding.budget_utilisation
+    assert portfolio.utilisation is funding.budget_utilisation
     # seed 004 (004_9cccf62022c1bfeb.txt), Not 3: budget, utfall, förbrukningskvot per insats.
     pub = datasets.load("published/seed004_insats_budget_2021")
-    wide = pub.pivot_table(index="insats", columns="measure", values="value", aggfunc="first")
-    insatser = wide.drop(index="Summa RAR-insatser")
-    budget = pd.DataFrame(
-        {
-            "association": "RAR Sörmland",
-            "insats": insatser.index,
-            "year": 2021,
-            "budget": insatser["budget"].to_numpy(),
-            "outcome": insatser["outcome"].to_numpy(),
-        }
-    )
-    per_insats = portfolio.utilisation(budget).set_index("insats")
-    printed = insatser["utilisation"]
-    assert (per_insats["utilisation"] * 100).round().to_dict() == printed.to_dict()
-    total = portfolio.utilisation(budget, by=["association", "year"]).iloc[0]
-    summa = wide.loc["Summa RAR-insatser"]
-    assert total["budget"] == summa["budget"] == 14955
-    assert total["outcome"] == summa["outcome"] == 12987
-    # The printed Summa row says 89 %; the sums give 86,8 %.
-    assert round(100 * total["utilisation"], 1) == 86.8 != summa["utilisation"]
-    assert total["remaining"] == 1968
+    budget = funding.insats_budget_from_published(pub, association="RAR Sörmland", year=2021)
+    out = portfolio.utilisation(budget)
+    total = out[out["is_total"]].iloc[0]
+    assert round(100 * total["utilisation"], 1) == 86.8  # printed 89 %
 
 
 # --------------------------------------------------------------------------- synthetic data
@@ -322,8 +307,8 @@ def test_jonkoping_portfolios_are_plausible_and_labelled() -> None:
         assert 3e6 <= per_year <= 5.5e6  # ~70 % of the 2019 revenues (seed 001 Bokslut 2019)
     budget = datasets.load("synthetic/insats_budget_jonkoping")
     assert budget.attrs["provenance"] == "synthetic"
-    util = portfolio.utilisation(budget)["utilisation"]
-    assert util.between(0.6, 1.1).all()
+    util = portfolio.utilisation(budget)
+    assert util.loc[~util["is_total"], "utilisation"].between(0.6, 1.1).all()
 
 
 def test_insats_budget_follows_the_portfolio_spread() -> None:
