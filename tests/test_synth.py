@@ -352,6 +352,7 @@ def test_rows_are_coherent(loaded: dict[str, pd.DataFrame]) -> None:
         only_studies = ended & (work_a == 0) & (stud_a > 0)
         assert set(df.loc[only_studies, "support_after"]) <= {"student_aid", "no_public_support"}
         assert (work_a + stud_a <= 100).all()
+        assert (df["work_extent_before"] + df["studies_extent_before"] <= 100).all()
         # activity compensation is for ages 19-29 (seed 001, Typer av försörjning)
         age = age_at_start(df)
         for column in ("support_before", "support_after"):

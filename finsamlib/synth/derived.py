@@ -195,7 +195,9 @@ def _csv(df: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
-def _inputs_dir(raw_dir: Path) -> Path:
+def inputs_dir(raw_dir: Path) -> Path:
+    """Where the generators read the published inputs: ``raw_dir`` when it holds them, else the
+    embedded data (so that generating into an empty folder works)."""
     if (raw_dir / "published").is_dir() and (raw_dir / "registry.csv").is_file():
         return raw_dir
     return data_dir()
@@ -219,7 +221,7 @@ def build(source_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def generate(raw_dir: Path) -> list[str]:
     """Write the derived tables under ``raw_dir``; return their paths relative to it."""
     raw_dir = Path(raw_dir)
-    pop, sources = build(_inputs_dir(raw_dir))
+    pop, sources = build(inputs_dir(raw_dir))
     (raw_dir / "derived").mkdir(parents=True, exist_ok=True)
     (raw_dir / POPULATION_FILE).write_text(_csv(pop), encoding="utf-8")
     (raw_dir / TARGET_GROUP_FILE).write_text(_csv(sources), encoding="utf-8")

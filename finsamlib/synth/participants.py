@@ -58,7 +58,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -164,7 +164,9 @@ class Plan:
     association: str
     seed: int
     first_start: pd.Timestamp
-    women: float  # share of women where nothing is published
+    #: share of women where nothing is published; None = the association's share of women
+    #: among the participants of 2019 (seed 001 §3.4), read at build time
+    women: float | None
     supply: Supply
     #: ended registrations per year where nothing is published, with start-year weights
     ended: Mapping[int, int] = field(default_factory=dict)
@@ -185,23 +187,11 @@ NPS, UNK = "no_public_support", "unknown"
 
 #: Seed 001 Bilaga 1 (and DOMAIN.md) read into weights; see the module docstring for the
 #: statements they reproduce. ASSUMPTIONS: the sources give the order, not the numbers.
+# fmt: off
 SUPPLY: dict[str, Supply] = {
     "Södra Vätterbygden": Supply(
-        before={
-            SA: 22,
-            SB: 18,
-            AC: 9,
-            AS: 8,
-            NPS: 7,
-            UI: 5,
-            SC: 4,
-            RB: 3,
-            EA: 2,
-            UNK: 2,
-            EMP: 3,
-            SUB: 1,
-            STU: 1,
-        },
+        before={SA: 22, SB: 18, AC: 9, AS: 8, NPS: 7, UI: 5, SC: 4, RB: 3, EA: 2, UNK: 2,
+                EMP: 3, SUB: 1, STU: 1},
         after_work={NPS: 11, EMP: 8, SUB: 10},
         after_studies={STU: 6, NPS: 1},
         after_none={SB: 20, SA: 9, AC: 6, NPS: 5, AS: 3, SC: 3, UI: 1, UNK: 2},
@@ -213,44 +203,23 @@ SUPPLY: dict[str, Supply] = {
         after_none={SA: 6, AS: 3, AC: 3, SB: 2, NPS: 3, SC: 1, UNK: 1},
     ),
     "Höglandet": Supply(
-        before={
-            AC: 20,
-            AS: 12,
-            SA: 10,
-            NPS: 7,
-            SB: 5,
-            EA: 3,
-            UI: 2,
-            SC: 2,
-            UNK: 3,
-            EMP: 2,
-            STU: 1,
-        },
+        before={AC: 20, AS: 12, SA: 10, NPS: 7, SB: 5, EA: 3, UI: 2, SC: 2, UNK: 3, EMP: 2,
+                STU: 1},
         after_work={NPS: 10, EMP: 8, SUB: 10},
         after_studies={STU: 4, NPS: 1},
         after_none={AC: 12, AS: 4, SA: 6, NPS: 5, SB: 3, SC: 2, UNK: 2},
     ),
-    # Seed 000 Bild 2 / seed 004: social assistance dominates before; newly arrived (establishment
-    # allowance) are many (seed 004's note on missing education).
+    # Seed 000 Bild 2 / seed 004: social assistance dominates before; many newly arrived
+    # (establishment allowance; seed 004's note on missing education).
     "RAR Sörmland": Supply(
-        before={
-            SA: 46,
-            AC: 11,
-            SB: 10,
-            AS: 9,
-            NPS: 8,
-            EA: 6,
-            UI: 3,
-            SC: 3,
-            UNK: 3,
-            EMP: 0.5,
-            SUB: 0.5,
-        },
+        before={SA: 46, AC: 11, SB: 10, AS: 9, NPS: 8, EA: 6, UI: 3, SC: 3, UNK: 3, EMP: 0.5,
+                SUB: 0.5},
         after_work={NPS: 14, EMP: 16, SUB: 20},
         after_studies={STU: 8, NPS: 2},
         after_none={SA: 40, NPS: 12, SB: 14, AC: 12, AS: 8, UI: 3, SC: 5, UNK: 2},
     ),
 }
+# fmt: on
 
 #: RAR Sörmland's individual insatser before 2020 are not named in the sources: five generic ones
 #: (ASSUMPTION). From 2019 on, the RAR-financed individual insatser of seed 004 (read from
@@ -300,7 +269,7 @@ PLANS: dict[str, Plan] = {
         "Södra Vätterbygden",
         seed=2017_06_80,
         first_start=_ts("2016-01-01"),
-        women=0.55,
+        women=None,
         supply=SUPPLY["Södra Vätterbygden"],
         ended={2017: 70, 2018: 80},
         start_weights=_start_weights(range(2017, 2019)),
@@ -310,7 +279,7 @@ PLANS: dict[str, Plan] = {
         "Finnveden",
         seed=2017_06_62,
         first_start=_ts("2016-01-01"),
-        women=0.51,
+        women=None,
         supply=SUPPLY["Finnveden"],
         ended={2017: 45, 2018: 50},
         start_weights=_start_weights(range(2017, 2019)),
@@ -320,7 +289,7 @@ PLANS: dict[str, Plan] = {
         "Höglandet",
         seed=2017_06_82,
         first_start=_ts("2016-01-01"),
-        women=0.40,
+        women=None,
         supply=SUPPLY["Höglandet"],
         ended={2017: 55, 2018: 60},
         start_weights=_start_weights(range(2017, 2019)),
@@ -340,20 +309,12 @@ RAR_CARRIED_ENDING_2021 = 0.74
 #: RAR Sörmland ended 2021 in work and/or studies: share of them in work (ASSUMPTION).
 RAR_WORK_OF_WOS_2021 = 0.83
 
-#: Rates for non-calibrated RAR cohorts. Age and support history follow the nation in UTFALL 2019
-#: ("Riket": 37 % under 30, 40 % more than 3 years); education: seed 004 notes that education is
-#: missing for many (newly arrived), so a large unknown share (ASSUMPTION); outcomes about the
-#: 38 % to work or studies of 2021.
-RAR_PROFILE = Profile(
-    under30=0.37,
-    over3=0.40,
-    compulsory=0.30,
-    post_secondary=0.10,
-    unknown_education=0.40,
-    work=0.28,
-    study_only=0.08,
-    gained=0.85,
-)
+#: Rates for non-calibrated RAR cohorts where nothing about RAR Sörmland is published
+#: (ASSUMPTIONS): education has a large unknown share (seed 004 notes that education is missing
+#: for many, newly arrived); outcomes about the 38 % to work or studies of 2021. Age and support
+#: history are the nation's in UTFALL 2019 (:func:`rar_profile`).
+RAR_EDUCATION = {"compulsory": 0.30, "post_secondary": 0.10, "unknown_education": 0.40}
+RAR_OUTCOMES = {"work": 0.28, "study_only": 0.08, "gained": 0.85}
 
 
 # --------------------------------------------------------------------------- small exact tools
@@ -733,13 +694,14 @@ def rar_cells(
     plan: Plan,
     ended_per_year: Mapping[int, int],
     flows_2021: Mapping[str, int],
+    profile: Profile,
     rng: np.random.Generator,
 ) -> list[Cell]:
     """RAR Sörmland's cohorts: ended 2016–2021 and ongoing at the export."""
     cells: list[Cell] = []
     per_year = {**plan.ended, **ended_per_year}
     for year in range(2016, 2021):
-        cells += _usual_cells(plan, RAR_PROFILE, rng, year, per_year[year])
+        cells += _usual_cells(plan, profile, rng, year, per_year[year])
     registered, new, ended = flows_2021["registered"], flows_2021["new"], flows_2021["ended"]
     carried = registered - new
     carried_ending = round(carried * RAR_CARRIED_ENDING_2021)
@@ -750,16 +712,28 @@ def rar_cells(
     n_by_sex = {s: sum(v.values()) for s, v in ended_by_sex.items()}
     wos = largest_remainder(wos_total, n_by_sex)
     for sex in ("K", "M"):
-        t = _draw_targets(n_by_sex[sex], RAR_PROFILE, rng, True)
+        t = _draw_targets(n_by_sex[sex], profile, rng, True)
         t.wos = wos[sex]
         t.work = round(t.wos * RAR_WORK_OF_WOS_2021)
-        t.gained = t.wos - int(rng.binomial(t.wos, 1 - RAR_PROFILE.gained))
+        t.gained = t.wos - int(rng.binomial(t.wos, 1 - profile.gained))
         cells.append(Cell(plan.association, 2021, sex, ended_by_sex[sex], t, exact_supply=True))
     for sex, start_years in _split_by_sex(ongoing, plan.women).items():
         n = sum(start_years.values())
-        t = _draw_targets(n, RAR_PROFILE, rng, False)
+        t = _draw_targets(n, profile, rng, False)
         cells.append(Cell(plan.association, None, sex, start_years, t))
     return cells
+
+
+def rar_profile(utfall: pd.DataFrame) -> Profile:
+    """Rates for RAR Sörmland: the nation's ages and support history of UTFALL 2019 ("Riket":
+    37 % under 30, 40 % more than 3 years) with :data:`RAR_EDUCATION` and :data:`RAR_OUTCOMES`."""
+    v = utfall[(utfall["area"] == "Riket") & (utfall["sex"] == TOTAL)].set_index("indicator_key")
+    return Profile(
+        under30=v.loc["share_under_30", "value"] / 100,
+        over3=v.loc["share_support_over_3_years", "value"] / 100,
+        **RAR_EDUCATION,
+        **RAR_OUTCOMES,
+    )
 
 
 def jonkoping_profile(utfall: pd.DataFrame, association: str) -> Profile:
@@ -1178,10 +1152,18 @@ def _supply(df: pd.DataFrame, plan: Plan, rng: np.random.Generator) -> None:
         after_sum = (a_w or 0) + (a_s or 0)
         before_sum = df.at[i, "work_before"] + df.at[i, "studies_before"]
         if df.at[i, "group"] in ("work", "studies") and before_sum < after_sum:
-            # gained: keep before below after
+            # gained: keep before below after (and so at most full time)
             df.at[i, column] = max(1, (after_sum - before_sum) // 2)
+            continue
+        # not gained or no outcome: any extent, keeping work + studies before at most full time
+        # and never lowering their sum (a kept job stays not gained)
+        other = "studies_before" if column == "work_before" else "work_before"
+        room = 100 - int(df.at[i, other])
+        if room >= MIN_WORK_EXTENT:
+            df.at[i, column] = min(int(rng.choice([25, 50, 100])), room)
         else:
-            df.at[i, column] = int(rng.choice([25, 50, 100]))
+            df.at[i, other] = int(df.at[i, other]) - 25
+            df.at[i, column] = 25 + room
 
 
 # --------------------------------------------------------------------------- insatser and kommun
@@ -1325,10 +1307,12 @@ def build(inputs: Inputs) -> tuple[dict[str, pd.DataFrame], list[tuple[str, str,
             p21 = inputs.participants_2021
             p21 = p21[p21["group"] == "RAR-finansierade individriktade insatser"]
             flows = {m: int(v) for m, v in zip(p21["measure"], p21["value"], strict=True)}
-            cells = rar_cells(plan, ended, flows, rng)
-            profile = RAR_PROFILE
+            profile = rar_profile(inputs.utfall)
+            cells = rar_cells(plan, ended, flows, profile, rng)
             insatser = plan.insatser + rar_named_insatser(inputs.insatser_2021, inputs.registry)
         else:
+            women = active[name]["K"] / (active[name]["K"] + active[name]["M"])
+            plan = replace(plan, women=women) if plan.women is None else plan
             profile = jonkoping_profile(inputs.utfall, name)
             cells = jonkoping_cells(plan, targets, active[name], profile, rng)
             insatser = plan.insatser
@@ -1393,14 +1377,10 @@ def export_csv(df: pd.DataFrame) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def _inputs_dir(raw_dir: Path) -> Path:
-    return derived._inputs_dir(raw_dir)
-
-
 def generate(raw_dir: Path) -> list[str]:
     """Write the four participant exports under ``raw_dir``; return their relative paths."""
     raw_dir = Path(raw_dir)
-    frames, _ = build(Inputs.read(_inputs_dir(raw_dir)))
+    frames, _ = build(Inputs.read(derived.inputs_dir(raw_dir)))
     (raw_dir / OUT_DIR).mkdir(parents=True, exist_ok=True)
     written = []
     for name, rel in FILES.items():
