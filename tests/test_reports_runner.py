@@ -190,3 +190,41 @@ def test_summary_json_is_machine_readable(tmp_path):
         "index": None,
         "seconds": 1.23,
     }
+
+
+def test_forked_kernels_share_no_state_between_reports(tmp_path):
+    """Kernels forked from the warm zygote are fresh processes: a module attribute one report
+    sets is not there in the next report on the same worker."""
+    nb = new_notebook(
+        cells=[
+            new_code_cell("n = 0", metadata={"tags": ["parameters"]}),
+            new_code_cell(
+                "import os, finsamlib\n"
+                "assert not hasattr(finsamlib, '_set_by_a_report'), 'state leaked'\n"
+                "finsamlib._set_by_a_report = n\n"
+                "print(os.getpid())"
+            ),
+        ]
+    )
+    nbformat.write(nb, tmp_path / "leak.ipynb")
+    jobs = [
+        runner.Job(str(tmp_path / "leak.ipynb"), {"n": i}, f"2021/t/r{i}.html", "t", "other")
+        for i in range(3)
+    ]
+    results = []
+    summary = runner.run(
+        jobs, tmp_path / "out", workers=1, progress=False, index=False, on_result=results.append
+    )
+    assert summary.ok, summary.text()
+    pids = {r.html.split("<pre>")[1].split("</pre>")[0].strip() for r in results}
+    assert len(pids) == 3  # three kernel processes
+
+
+def test_plain_kernels_when_fork_is_switched_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("FINSAM_KERNEL", "plain")
+    assert kernels.manager_class() is kernels.IPCKernelManager
+    nb = tiny_notebook(tmp_path / "tiny.ipynb", light=True)
+    result = runner.execute(jobs_for(nb, 1)[0])
+    assert result.ok and "Rapport 0" in result.html
+    monkeypatch.setenv("FINSAM_KERNEL", "fork")
+    assert kernels.manager_class() is kernels.ForkingKernelManager

@@ -218,9 +218,12 @@ def warm_worker() -> None:
     """Import the heavy modules once per worker process (initializer of the pool)."""
     import papermill  # noqa: F401
 
-    from . import html, kernels  # noqa: F401
+    from . import html, kernels, zygote
 
     html.exporter()
+    if zygote.fork_available():
+        zygote.zygote()  # start the warm kernel parent now, not at the first report
+    kernels.manager_class()
 
 
 def _kernel_start_failure(exc: BaseException) -> bool:
@@ -245,7 +248,7 @@ def execute(job: Job) -> JobResult:
     from papermill.exceptions import PapermillExecutionError
 
     from . import html
-    from .kernels import IPCKernelManager
+    from .kernels import manager_class
 
     start = time.perf_counter()
     attempts = 0
@@ -258,13 +261,16 @@ def execute(job: Job) -> JobResult:
                     job.notebook,
                     str(executed),
                     parameters=dict(job.parameters),
+                    kernel_name="python3",  # the manager runs ipykernel in this interpreter
+                    language="python",
                     progress_bar=False,
                     log_output=False,
                     request_save_on_cell_execute=False,
                     cwd=str(Path(job.notebook).parent),
                     start_timeout=START_TIMEOUT,
                     execution_timeout=CELL_TIMEOUT,
-                    kernel_manager_class=IPCKernelManager,
+                    kernel_manager_class=manager_class(),
+                    shutdown_kernel="immediate",  # a report's kernel is never reused
                 )
                 break
             except PapermillExecutionError as exc:
