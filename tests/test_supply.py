@@ -14,7 +14,7 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import SquareTable
 from statsmodels.stats.multitest import multipletests
 
-from finsamlib import outcomes, supply
+from finsamlib import datasets, outcomes, supply
 from finsamlib.categories import FAMILIES, SUPPORT_CODES
 from finsamlib.errors import FinsamDataError
 
@@ -513,3 +513,84 @@ def test_stuart_maxwell_of_unconnected_blocks_is_the_sum_of_the_blocks(first, se
     parts = [supply.stuart_maxwell(a), supply.stuart_maxwell(b)]
     assert whole["statistic"] == pytest.approx(sum(p["statistic"] for p in parts), rel=1e-7)
     assert whole["df"] == sum(p["df"] for p in parts)
+
+
+# --------------------------------------------------------------------------- published figures
+
+
+def test_rar_sormland_2021_reproduces_seed000_bild2():
+    """Seed 000 (000_bec23146d4ab8d82.txt), "Bild 2": for the 156 who ended in 2021 "andelen som
+    erhåller försörjningsstöd minskat med drygt 20%" and "andelen utan offentlig försörjning ökat
+    med ca 10%" (read as percentage points, as the synthetic data are calibrated)."""
+    published = datasets.load("published/seed000_supply_before_after_2021")
+    ended = published.loc[published["measure"] == "ended_participants", "value"].item()
+    shifts = published[published["measure"] == "change_in_share"].set_index("category_key")
+    participants = datasets.load("synthetic/participants_rar_sormland")
+    c = supply.change(participants, year=2021).set_index("category")
+    assert c.attrs["included"] == ended == 156
+    assert sum(c.attrs["excluded"].values()) == len(participants) - 156
+    fewer = shifts.loc["social_assistance"]
+    assert fewer["direction"] == "minskat"
+    # "drygt 20": a fall of just over 20 points
+    assert -fewer["value"] - 2 < c.loc["social_assistance", "change_pp"] < -fewer["value"]
+    more = shifts.loc["no_public_support"]
+    assert more["direction"] == "ökat"
+    # "ca 10": about 10 points up
+    assert c.loc["no_public_support", "change_pp"] == pytest.approx(more["value"], abs=1)
+    # both changes are clear of zero: their paired 95 % intervals exclude it
+    assert (
+        c.loc["social_assistance", "change_pp_high"]
+        < 0
+        < c.loc["no_public_support", "change_pp_low"]
+    )
+    h = supply.homogeneity_test(participants, year=2021).set_index(["test", "category"])
+    assert h.loc[("mcnemar", "social_assistance"), "p_value"] < 0.05
+
+
+def test_jonkoping_2019_matches_seed001_bilaga1():
+    """Seed 001 (001_bfa0679e96509604.txt), "Försörjning före och efter insats" (Bilaga 1,
+    2019): the text's statements about the most common support before and after."""
+    frames = [
+        datasets.load(f"synthetic/participants_{name}")
+        for name in ("finnveden", "hoglandet", "sodra_vatterbygden")
+    ]
+    participants = pd.concat(frames, ignore_index=True)
+    before = supply.distribution(participants, "before", by="association", year=2019)
+    after = supply.distribution(participants, "after", by="association", year=2019)
+
+    def ranking(d: pd.DataFrame, association: str) -> list[str]:
+        rows = d[d["association"] == association]
+        return list(rows.sort_values("count", ascending=False, kind="stable")["category"])
+
+    def count(d: pd.DataFrame, association: str, category: str) -> int:
+        rows = d[(d["association"] == association) & (d["category"] == category)]
+        return int(rows["count"].item())
+
+    # "I Finnvedens samordningsförbund är försörjningsstöd den vanligaste försörjningen före
+    # insats, följt av aktivitetsstöd. Efter insats har den största gruppen deltagare ingen
+    # offentlig försörjning."
+    assert ranking(before, "Finnveden")[:2] == [SA, AS]
+    assert ranking(after, "Finnveden")[0] == NPS
+    # "I Höglandets samordningsförbund är aktivitetsersättning den vanligaste försörjningen före
+    # insats. Efter insats har andelen personer som inte har offentlig försörjning ökat och
+    # andelen med aktivitetsersättning och aktivitetsstöd har minskat."
+    assert ranking(before, "Höglandet")[0] == "activity_compensation"
+    change = supply.change(participants, by="association", year=2019)
+    hog = change[change["association"] == "Höglandet"].set_index("category")["change_pp"]
+    assert hog[NPS] > 0 and hog["activity_compensation"] < 0 and hog[AS] < 0
+    # "I Södra vätterbygden är försörjningsstöd och sjukpenning de vanligaste försörjningarna
+    # före insats. Efter insats har antalet personer som erhåller sjukpenning ökat, liksom
+    # antalet personer som inte har någon offentlig försörjning."
+    assert set(ranking(before, "Södra Vätterbygden")[:2]) == {SA, SB}
+    for category in (SB, NPS):
+        assert count(after, "Södra Vätterbygden", category) > count(
+            before, "Södra Vätterbygden", category
+        )
+    # "En sammanslagen bild av de tre samordningsförbunden i länet visar att flest deltagare
+    # hade försörjningsstöd före insats och att aktivitetsersättning var den näst vanligaste
+    # försörjningen. Efter insats har den största gruppen ingen offentlig försörjning."
+    county_before = supply.distribution(participants, "before", year=2019)
+    county_after = supply.distribution(participants, "after", year=2019)
+    top = county_before.sort_values("count", ascending=False, kind="stable")["category"]
+    assert list(top[:2]) == [SA, "activity_compensation"]
+    assert county_after.sort_values("count", ascending=False)["category"].iloc[0] == NPS
