@@ -5,14 +5,18 @@ from importlib.metadata import PackageNotFoundError, version
 from .errors import FinsamDataError
 from .loaders import (
     load_accounts,
+    load_audit_rules,
     load_insats_budget,
     load_participants,
     load_population,
     load_portfolio,
+    load_published,
     load_registry,
+    load_standard_costs,
     load_table,
     load_target_group_sources,
 )
+from .outcomes import outcome_table
 
 try:
     __version__ = version("finsamlib")
@@ -23,11 +27,15 @@ __all__ = [
     "FinsamDataError",
     "__version__",
     "load_accounts",
+    "load_audit_rules",
     "load_insats_budget",
     "load_participants",
     "load_population",
     "load_portfolio",
+    "load_published",
     "load_registry",
+    "load_standard_costs",
     "load_table",
     "load_target_group_sources",
+    "outcome_table",
 ]
