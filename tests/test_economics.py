@@ -19,20 +19,13 @@ from finsamlib import datasets
 from finsamlib import economics as eco
 from finsamlib.errors import FinsamDataError
 
+from .published.conftest import cell as value
+
 YEARS = (2016, 2017, 2018, 2019)
 
 
 def published(stem: str) -> pd.DataFrame:
     return datasets.load(f"published/{stem}")
-
-
-def value(df: pd.DataFrame, **where: object) -> float:
-    mask = pd.Series(True, index=df.index)
-    for column, wanted in where.items():
-        mask &= df[column].astype(str) == str(wanted)
-    hits = df.loc[mask, "value"]
-    assert len(hits) == 1, f"{len(hits)} rows match {where}"
-    return float(hits.iloc[0])
 
 
 @pytest.fixture(scope="module")

@@ -15,18 +15,11 @@ from finsamlib import datasets
 from finsamlib import funding as fund
 from finsamlib.errors import FinsamDataError
 
+from .published.conftest import cell as value
+
 
 def published(stem: str) -> pd.DataFrame:
     return datasets.load(f"published/{stem}")
-
-
-def value(df: pd.DataFrame, **where: object) -> float:
-    mask = pd.Series(True, index=df.index)
-    for column, wanted in where.items():
-        mask &= df[column].astype(str) == str(wanted)
-    hits = df.loc[mask, "value"]
-    assert len(hits) == 1, f"{len(hits)} rows match {where}"
-    return float(hits.iloc[0])
 
 
 # --------------------------------------------------------------------------- member contributions

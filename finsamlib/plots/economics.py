@@ -27,6 +27,7 @@ from .style import (
     NEUTRAL,
     POSITIVE,
     SERIES_COLOURS,
+    SERIES_HATCHES,
     THOUSANDS,
     finish,
     new_figure,
@@ -35,8 +36,6 @@ from .style import (
 )
 
 DEFAULT_SOURCE = "Egen beräkning"
-#: Hatches for series (years, horizons …) so that grouped bars read in greyscale.
-SERIES_HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "oo")
 NEGATIVE_HATCH = "//"
 NO_PAYBACK = "—"
 

@@ -19,6 +19,8 @@ from ..categories import FAMILIES, SUPPORT, SUPPORT_COLOURS
 
 #: Neutral colours for series that are not support categories (association, county, nation …).
 SERIES_COLOURS: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+#: Hatches for series that are not support categories, so grouped bars read in greyscale.
+SERIES_HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "oo")
 POSITIVE = "#009E73"
 NEGATIVE = "#D55E00"
 NEUTRAL = "#7F7F7F"

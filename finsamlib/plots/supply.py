@@ -34,6 +34,7 @@ from .style import (
     NEUTRAL,
     PERCENT,
     SERIES_COLOURS,
+    SERIES_HATCHES,
     THOUSANDS,
     finish,
     new_figure,
@@ -43,8 +44,6 @@ from .style import (
 
 #: Default source line: the data are SUS-like participant follow-up.
 DEFAULT_SOURCE = "SUS (Sektorsövergripande system för uppföljning av samverkan), egen bearbetning"
-#: Hatches for series that are not support categories (association, county, nation …).
-SERIES_HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "oo")
 #: The SUS outcome indicators shown by default: the shares of the outcome table (seed 001,
 #: UTFALL 2019), which share one axis.
 DEFAULT_OUTCOME_INDICATORS: tuple[str, ...] = (

@@ -68,6 +68,7 @@ import pandas as pd
 from .. import categories as cat
 from ..loaders import load_published, load_registry
 from ..outcomes import SEX_COLUMNS, TOTAL
+from ..schemas import PARTICIPANTS
 from . import derived
 
 OUT_DIR = "synthetic"
@@ -84,26 +85,9 @@ PUBLISHED_COUNTY = "Länet"
 EXPORT_DATE = pd.Timestamp("2021-12-31")
 CALIBRATED_YEAR = 2019
 
-#: Headers of the export (tests/conftest.py SWEDISH_HEADERS) plus the synthetic marker.
-EXPORT_HEADERS: list[str] = [
-    "Förbund",
-    "Insats",
-    "Person-ID",
-    "Kön",
-    "Födelseår",
-    "Kommun",
-    "Startdatum",
-    "Slutdatum",
-    "Utbildning",
-    "Offentlig försörjning före (år)",
-    "Försörjning före",
-    "Försörjning efter",
-    "Arbete före (%)",
-    "Arbete efter (%)",
-    "Studier före (%)",
-    "Studier efter (%)",
-    "Syntetisk",
-]
+#: Headers of the export: each column's Swedish export header (the first one its schema field
+#: names, see finsamlib.schemas.PARTICIPANTS) plus the synthetic marker the loader recognises.
+EXPORT_HEADERS: list[str] = [f.headers[0] for f in PARTICIPANTS.fields] + ["Syntetisk"]
 #: How a SUS export spells sex and education (the loader maps them through categories' lookups;
 #: tests check that they map back to the codes). Support categories use categories' labels.
 EXPORT_SEX: dict[str, str] = {"K": "Kvinna", "M": "Man"}
