@@ -232,6 +232,19 @@ OWNER_VARIANTS: dict[str, tuple[str, ...]] = {
     "other": ("annan", "övrig", "övriga"),
 }
 
+#: Label of the combined outcome "work and/or studies" (SUS: "arbete och/eller studier").
+WORK_OR_STUDIES_LABEL = "Arbete och/eller studier"
+
+#: Population groups of the target-group sizing model (seed 002, Bilaga 4), key -> Swedish label.
+TARGET_GROUP_LABELS: dict[str, str] = {
+    "neet": "NEET",
+    "economic_assistance": "Ekonomiskt bistånd",
+    "unemployed": "Arbetslösa",
+    "activity_compensation": "Aktivitetsersättning",
+    "sick_listed": "Sjukskrivna",
+    "part_time_sickness_compensation": "Sjukersättning på deltid",
+}
+
 #: Actors whose revenues and costs the economic indicators report, in report order.
 ACTOR_LABELS: dict[str, str] = {
     "society": "Samhället",

@@ -74,6 +74,7 @@ from .categories import (
     SUPPORT_FAMILY,
     SUPPORT_LABELS,
     WORK_CODES,
+    WORK_OR_STUDIES_LABEL,
 )
 from .errors import FinsamDataError, Problem
 from .outcomes import AGE_BANDS, age_at_start
@@ -146,7 +147,7 @@ def category_label(key: str) -> str:
     if key in FAMILIES:
         return FAMILIES[key].label
     if key == "work_or_studies":
-        return f"{FAMILIES['work'].label} och/eller {FAMILIES['studies'].label.lower()}"
+        return WORK_OR_STUDIES_LABEL
     raise KeyError(f"unknown category {key!r}; known: {', '.join(SUPPORT_CODES + tuple(FAMILIES))}")
 
 

@@ -38,6 +38,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .categories import TARGET_GROUP_LABELS
 from .errors import FinsamDataError
 
 TOTAL = "total"  #: the ``group`` of the total rows of :func:`size`
@@ -50,7 +51,7 @@ class GroupShare:
     """One population group of the model with its assumed share (central, low, high)."""
 
     group: str  # stable key (the ``group`` of target_group_sources)
-    label: str  # as seed 002 prints it
+    label: str  # Swedish label (finsamlib.categories.TARGET_GROUP_LABELS for the defaults)
     share: float  # central assumption, 0–1
     low: float
     high: float
@@ -64,7 +65,7 @@ class GroupShare:
 DEFAULT_SHARE_ROWS: tuple[GroupShare, ...] = (
     GroupShare(
         "neet",
-        "NEET",
+        TARGET_GROUP_LABELS["neet"],
         1.00,
         0.50,
         1.00,
@@ -74,7 +75,7 @@ DEFAULT_SHARE_ROWS: tuple[GroupShare, ...] = (
     ),
     GroupShare(
         "economic_assistance",
-        "Ekonomiskt bistånd",
+        TARGET_GROUP_LABELS["economic_assistance"],
         0.80,
         94_200 / 260_000,
         1.00,
@@ -85,7 +86,7 @@ DEFAULT_SHARE_ROWS: tuple[GroupShare, ...] = (
     ),
     GroupShare(
         "unemployed",
-        "Arbetslösa",
+        TARGET_GROUP_LABELS["unemployed"],
         0.25,
         0.15,
         0.35,
@@ -95,7 +96,7 @@ DEFAULT_SHARE_ROWS: tuple[GroupShare, ...] = (
     ),
     GroupShare(
         "activity_compensation",
-        "Aktivitetsersättning",
+        TARGET_GROUP_LABELS["activity_compensation"],
         0.50,
         0.30,
         0.70,
@@ -104,7 +105,7 @@ DEFAULT_SHARE_ROWS: tuple[GroupShare, ...] = (
     ),
     GroupShare(
         "sick_listed",
-        "Sjukskrivna",
+        TARGET_GROUP_LABELS["sick_listed"],
         0.20,
         0.10,
         0.30,
@@ -114,7 +115,7 @@ DEFAULT_SHARE_ROWS: tuple[GroupShare, ...] = (
     ),
     GroupShare(
         "part_time_sickness_compensation",
-        "Sjukersättning på deltid",
+        TARGET_GROUP_LABELS["part_time_sickness_compensation"],
         0.50,
         0.30,
         0.70,
