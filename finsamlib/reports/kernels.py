@@ -122,14 +122,14 @@ class ForkingKernelManager(IPCKernelManager):
     """An IPC kernel forked from this process's zygote, whose imports are already done."""
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: object) -> None:
-        from .zygote import ForkedProcess, zygote
+        from . import zygote
 
         env = dict(kw.get("env") or os.environ)  # type: ignore[call-overload]
         cwd = str(kw.get("cwd") or os.getcwd())
-        pid = zygote().spawn(kernel_cmd, env, cwd)
+        pid = zygote.spawn(zygote.address(), kernel_cmd, env, cwd)
         prov = self.provisioner
         assert prov is not None
-        prov.process = ForkedProcess(pid)  # type: ignore[attr-defined]
+        prov.process = zygote.ForkedProcess(pid)  # type: ignore[attr-defined]
         prov.pid = pid  # type: ignore[attr-defined]
         prov.pgid = pid  # type: ignore[attr-defined]  # the child called setsid()
         prov.cwd = cwd  # type: ignore[attr-defined]

@@ -214,15 +214,15 @@ def plan(
 # --------------------------------------------------------------------------- one job
 
 
-def warm_worker() -> None:
-    """Import the heavy modules once per worker process (initializer of the pool)."""
+def warm_worker(zygote_address: str | None = None) -> None:
+    """Import the heavy modules once per worker process (initializer of the pool) and note
+    the run's zygote, if any."""
     import papermill  # noqa: F401
 
     from . import html, kernels, zygote
 
+    zygote.use(zygote_address)
     html.exporter()
-    if zygote.fork_available():
-        zygote.zygote()  # start the warm kernel parent now, not at the first report
     kernels.manager_class()
 
 
@@ -382,8 +382,14 @@ def _progress(total: int, show: bool | None) -> object:
     return tqdm(total=total, desc="rapporter", unit="rapport", disable=not show, leave=False)
 
 
-def process_pool(workers: int | None = None) -> ProcessPoolExecutor:
-    """A pool of warm worker processes (spawned: no state inherited from the caller)."""
+def process_pool(
+    workers: int | None = None, zygote_address: str | None = None
+) -> ProcessPoolExecutor:
+    """A pool of warm worker processes (spawned: no state inherited from the caller).
+
+    Like any ``spawn`` pool, it must be created under ``if __name__ == "__main__":`` in a
+    script (the ``finsam`` command does that).
+    """
     import multiprocessing
 
     n = workers or os.cpu_count() or 1
@@ -391,6 +397,7 @@ def process_pool(workers: int | None = None) -> ProcessPoolExecutor:
         max_workers=n,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=warm_worker,
+        initargs=(zygote_address,),
     )
 
 
@@ -427,7 +434,17 @@ def run(
     summary = RunSummary(out=out)
     start = time.perf_counter()
     own = executor is None
-    pool = executor if executor is not None else process_pool(min(workers or 99, len(jobs)) or 1)
+    shared = None
+    if own:
+        from . import zygote
+
+        # one warm kernel parent for every worker, started first: its imports overlap the
+        # workers' start-up
+        shared = zygote.Zygote() if zygote.fork_available() and jobs else None
+        n = min(workers or os.cpu_count() or 1, len(jobs)) or 1
+        pool = process_pool(n, shared.address if shared else None)
+    else:
+        pool = executor
     bar = _progress(len(jobs), progress)
     try:
         futures: dict[Future, Job] = {pool.submit(execute, job): job for job in jobs}
@@ -444,6 +461,8 @@ def run(
         bar.close()  # type: ignore[attr-defined]
         if own:
             pool.shutdown(wait=True, cancel_futures=True)
+        if shared is not None:
+            shared.close()
     if index:
         summary.index = write_index(out, generated_at)
     summary.written.sort()

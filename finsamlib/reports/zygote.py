@@ -8,12 +8,13 @@ gets a fresh kernel process of its own — nothing a notebook does can leak into
 the imports are already in memory (copy-on-write), so a kernel is ready in a fraction of the time.
 
 The zygote never creates a zmq context, thread or event loop before forking (those belong to the
-child), ignores SIGCHLD so the kernels it forks are reaped by the system, and exits when the
-worker that started it closes its stdin. :class:`ForkingKernelManager` is the kernel manager that
-launches through it; where ``fork`` is unavailable the plain :class:`IPCKernelManager` is used.
-
-Protocol (one JSON object per line): the worker sends ``{"argv": [...], "env": {...}, "cwd":
-"..."}``, the zygote answers ``{"pid": N}`` (or ``{"error": "..."}``).
+child), ignores SIGCHLD so the kernels it forks are reaped by the system, and exits with the
+process that started it. The runner starts one zygote per run, before its worker processes, and
+every worker asks it for kernels over a Unix socket (one JSON line each way: ``{"argv": [...],
+"env": {...}, "cwd": "..."}`` → ``{"pid": N}`` or ``{"error": "..."}``); a process that was not
+given one (a dask worker) starts its own. :class:`~finsamlib.reports.kernels.ForkingKernelManager`
+launches through it; where ``fork`` is unavailable the plain
+:class:`~finsamlib.reports.kernels.IPCKernelManager` is used.
 """
 
 from __future__ import annotations
@@ -23,12 +24,16 @@ import contextlib
 import importlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
+
+from .kernels import _SOCKET_ROOT
 
 #: Modules a report kernel needs; imported once in the zygote, before any fork.
 PRELOAD: tuple[str, ...] = (
@@ -51,6 +56,7 @@ def _child(request: dict) -> None:
     os.setsid()  # own process group, so interrupts and kills reach the kernel only
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
@@ -68,105 +74,155 @@ def _child(request: dict) -> None:
     IPKernelApp.launch_instance(argv=args)
 
 
-def serve(preload: Sequence[str] = PRELOAD) -> None:
-    """Run the zygote: import ``preload``, then fork one kernel per request on stdin."""
+def _fork_kernel(request: dict) -> int:
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            _child(request)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 0
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    return pid
+
+
+def serve(address: str, preload: Sequence[str] = PRELOAD) -> None:
+    """Run the zygote: listen on the Unix socket ``address``, import ``preload``, then fork
+    one kernel per request. Exits when its parent process goes away."""
+    import socket
+
+    parent = os.getppid()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(address)  # bind first: requests queue while the imports run
+    server.listen(128)
     for name in preload:
         importlib.import_module(name)
-    stdin = sys.stdin.buffer
-    out = sys.stdout.buffer
-    out.write(b'{"ready": true}\n')
-    out.flush()
-    for line in stdin:
-        if not line.strip():
-            continue
+    server.settimeout(1.0)
+    while os.getppid() == parent:
         try:
-            request = json.loads(line)
-            pid = os.fork()
-        except Exception as exc:
-            out.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode() + b"\n")
-            out.flush()
+            conn, _ = server.accept()
+        except TimeoutError:
             continue
-        if pid == 0:
-            code = 0
+        with conn:
+            conn.settimeout(30)
             try:
-                _child(request)
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 0
-            except BaseException:
-                code = 1
-            finally:
-                os._exit(code)
-        out.write(json.dumps({"pid": pid}).encode() + b"\n")
-        out.flush()
+                request = json.loads(_read_line(conn))
+                if request.get("quit"):
+                    break
+                answer = {"pid": _fork_kernel(request)}
+            except Exception as exc:
+                answer = {"error": f"{type(exc).__name__}: {exc}"}
+            with contextlib.suppress(OSError):
+                conn.sendall(json.dumps(answer).encode() + b"\n")
+
+
+def _read_line(conn) -> bytes:
+    chunks = []
+    while True:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return b"".join(chunks)
 
 
 # --------------------------------------------------------------------------- the worker side
 
 
 class Zygote:
-    """A zygote process started by (and private to) the current process."""
+    """A zygote process, started by the current process and stopped with it (or by close())."""
 
     def __init__(self, preload: Sequence[str] = PRELOAD) -> None:
+        self.folder = tempfile.mkdtemp(prefix="fsz-", dir=_SOCKET_ROOT)
+        self.address = os.path.join(self.folder, "z.sock")
         env = {**os.environ, **ZYGOTE_ENV}
+        code = (
+            "import sys; from finsamlib.reports.zygote import serve; "
+            "serve(sys.argv[1], sys.argv[2:])"
+        )
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from finsamlib.reports.zygote import serve; serve()"]
-            if tuple(preload) == PRELOAD
-            else [
-                sys.executable,
-                "-c",
-                f"from finsamlib.reports.zygote import serve; serve({list(preload)!r})",
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
+            [sys.executable, "-c", code, self.address, *preload],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,
             start_new_session=True,
         )
-        self.lock = threading.Lock()
-        ready = self.proc.stdout.readline()  # type: ignore[union-attr]
-        if not ready:
-            raise RuntimeError("the kernel zygote did not start")
         atexit.register(self.close)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def spawn(self, argv: Sequence[str], env: dict[str, str], cwd: str) -> int:
-        """Fork a kernel; its pid."""
-        request = json.dumps({"argv": list(argv), "env": env, "cwd": cwd}).encode() + b"\n"
-        with self.lock:
-            assert self.proc.stdin is not None and self.proc.stdout is not None
-            self.proc.stdin.write(request)
-            self.proc.stdin.flush()
-            reply = self.proc.stdout.readline()
-        if not reply:
-            raise RuntimeError("the kernel zygote exited")
-        answer = json.loads(reply)
-        if "error" in answer:
-            raise RuntimeError(f"the kernel zygote could not fork: {answer['error']}")
-        return int(answer["pid"])
-
     def close(self) -> None:
+        """Stop the zygote (kernels it forked exit with it) and remove its socket."""
         if self.proc.poll() is None:
+            self.proc.terminate()
             try:
-                self.proc.stdin.close()  # type: ignore[union-attr]
                 self.proc.wait(timeout=5)
-            except Exception:
+            except subprocess.TimeoutExpired:
                 self.proc.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-_zygote: Zygote | None = None
-_zygote_lock = threading.Lock()
+def spawn(
+    address: str, argv: Sequence[str], env: dict[str, str], cwd: str, timeout: float = 120.0
+) -> int:
+    """Ask the zygote at ``address`` to fork a kernel; its pid."""
+    import socket
+
+    request = json.dumps({"argv": list(argv), "env": env, "cwd": cwd}).encode() + b"\n"
+    deadline = time.monotonic() + timeout
+    while True:
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            conn.connect(address)
+            break
+        except (FileNotFoundError, ConnectionRefusedError):
+            conn.close()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no kernel zygote listening at {address}") from None
+            time.sleep(0.02)  # the zygote is still starting
+    with conn:
+        conn.settimeout(timeout)
+        conn.sendall(request)
+        reply = _read_line(conn)
+    if not reply:
+        raise RuntimeError("the kernel zygote closed the connection (did it exit?)")
+    answer = json.loads(reply)
+    if "error" in answer:
+        raise RuntimeError(f"the kernel zygote could not fork: {answer['error']}")
+    return int(answer["pid"])
 
 
-def zygote() -> Zygote:
-    """This process's zygote (started on first use, restarted if it died)."""
-    global _zygote
-    with _zygote_lock:
-        if _zygote is None or not _zygote.alive():
-            _zygote = Zygote()
-        return _zygote
+#: The zygote this process uses: an address given by the runner (one zygote shared by every
+#: worker of a run), else a private one started on first use.
+_address: str | None = None
+_private: Zygote | None = None
+_lock = threading.Lock()
+
+
+def use(address: str | None) -> None:
+    """Use the zygote at ``address`` (set in each worker by the runner); None: a private one."""
+    global _address
+    _address = address
+
+
+def address() -> str:
+    """The address of the zygote this process forks its kernels from."""
+    global _private
+    if _address is not None:
+        return _address
+    with _lock:
+        if _private is None or not _private.alive():
+            _private = Zygote()
+        return _private.address
 
 
 class ForkedProcess:
