@@ -168,10 +168,12 @@ def table(
     index: bool = True,
     index_label: str | None = None,
     classes: Mapping[Hashable, str] | None = None,
+    text_columns: Sequence[Hashable] | None = None,
 ) -> Html:
     """A table as HTML; a suppressed table (:func:`finsamlib.privacy.suppress`) shows "<5" and
     ".." for its hidden cells, and the note says why. ``classes`` adds a CSS class to the cells
-    of some columns (e.g. ``finsam-hash`` for checksums)."""
+    of some columns (e.g. ``finsam-hash`` for checksums); ``text_columns`` names the
+    left-aligned columns (default: the non-numeric ones)."""
     shown = privacy.display_values(
         df, formatters, default=default or _default_format, missing=MISSING
     )
@@ -182,9 +184,13 @@ def table(
     attrs = []
     for c in df.columns:
         names = []
-        if not pd.api.types.is_numeric_dtype(df[c].dtype) or pd.api.types.is_bool_dtype(
-            df[c].dtype
-        ):
+        is_text = (
+            c in text_columns
+            if text_columns is not None
+            else not pd.api.types.is_numeric_dtype(df[c].dtype)
+            or pd.api.types.is_bool_dtype(df[c].dtype)
+        )
+        if is_text:
             names.append("finsam-text")
         if c in extra:
             names.append(extra[c])
@@ -204,7 +210,7 @@ def table(
     ]
     notes = []
     if source:
-        notes.append(f"Källa: {source}")
+        notes.append(f"Källa: {source}" + ("" if source.endswith(".") else "."))
     if privacy.suppressed_cells(df):
         limit = privacy.threshold_of(df)
         notes.append(

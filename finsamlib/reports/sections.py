@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__, privacy, supply
+from .. import __version__, outcomes, privacy, supply
 from .. import narrative as nr
 from ..privacy import DEFAULT_THRESHOLD
 from . import paths
@@ -248,46 +248,747 @@ def supply_section(data: ReportData) -> nr.Html:
     )
 
 
+# --------------------------------------------------------------------------- summary
+
+#: Flat rate of public support per person-year (seed 004, "Besparing fortsatt heltidsarbete":
+#: 142 000 kr, Region Sörmland's schablon), used for the savings key figure.
+FLAT_RATE = 142_000.0
+FLAT_RATE_SOURCE = "schablonbelopp 142 000 kr per person och år (RAR Sörmland, årsredovisning 2021)"
+
+
+def flows_table(data: ReportData) -> pd.DataFrame:
+    """The association's participant flows of the year (registered, new, ended, ended to work
+    or studies), suppressed: one row per figure, columns ``Antal`` and ``Andel``."""
+    rows = data.participants_of()
+    labels = {
+        "registered": "Deltagare under året",
+        "new": "Nya deltagare",
+        "ended": "Avslutade deltagare",
+        "ended_to_work_or_studies": "Avslutade till arbete och/eller studier",
+    }
+    if rows is None or rows.empty:
+        counts = dict.fromkeys(labels, 0)
+    else:
+        f = outcomes.participant_flows(rows, data.year, by=None)
+        counts = {k: int(f[k].iloc[0]) for k in labels}
+    t = pd.DataFrame(
+        {"Antal": [counts[k] for k in labels]}, index=pd.Index(labels.values(), name="Nyckeltal")
+    )
+    ended = counts["ended"]
+    t["Andel"] = float("nan")
+    if ended:
+        t.loc[labels["ended_to_work_or_studies"], "Andel"] = (
+            counts["ended_to_work_or_studies"] / ended
+        )
+    return privacy.suppress(
+        t,
+        data.threshold,
+        counts=["Antal"],
+        derived={"Andel": "Antal"},
+        row_totals={labels["ended"]: [labels["ended_to_work_or_studies"]]},
+    )
+
+
+def summary_section(data: ReportData) -> nr.Html:
+    """Sammanfattning: the year's key figures as boxes, and what they mean in sentences."""
+    from .. import economics
+
+    t = flows_table(data)
+    shown = privacy.display_values(t, {"Antal": nr.fmt_count, "Andel": nr.fmt_share()}, missing="")
+    boxes = [(str(label), str(row["Antal"])) for label, row in shown.iterrows()]
+    work_label = "Avslutade till arbete och/eller studier"
+    share = shown.loc[work_label, "Andel"]
+    if share:
+        boxes.append(("Andel av de avslutade som gick till arbete och/eller studier", share))
+    persons = t.loc[work_label, "Antal"]
+    sentences = []
+    if pd.notna(persons) and persons > 0:
+        savings = economics.flat_rate_savings(float(persons), FLAT_RATE, years=(1, 5))
+        one = savings.loc[savings["years"] == 1, "savings"].iloc[0]
+        five = savings.loc[savings["years"] == 5, "savings"].iloc[0]
+        boxes.append(("Möjlig besparing första året (schablon)", nr.fmt_mkr()(one)))
+        sentences.append(
+            f"{nr.fmt_count(persons)} deltagare som avslutade en insats {data.year} gick till "
+            f"arbete och/eller studier. Om de blir självförsörjande motsvarar det med "
+            f"{FLAT_RATE_SOURCE} {nr.fmt_mkr()(one)} första året och {nr.fmt_mkr()(five)} "
+            "på fem år."
+        )
+    elif t["Antal"].isna().any():
+        sentences.append("Några antal är för små för att visas och redovisas som ”<5”.")
+    ended = t.loc["Avslutade deltagare", "Antal"]
+    if pd.notna(ended) and ended == 0:
+        sentences.append(f"Inga deltagare avslutade en insats {data.year}.")
+    out = nr.key_figures(boxes)
+    if sentences:
+        out = out + nr.paragraph(" ".join(sentences))
+    return out
+
+
+# --------------------------------------------------------------------------- participants
+
+PROFILE_DIMENSIONS = {
+    "sex": "Kön",
+    "age_band": "Ålder vid start",
+    "education": "Utbildning",
+    "support_years": "År med offentlig försörjning före start",
+}
+
+
+def _profile_label(dimension: str, category: str) -> str:
+    from ..categories import EDUCATION_LABELS, SEX_LABELS
+
+    if category == outcomes.UNKNOWN:
+        return "Okänt"
+    if dimension == "sex":
+        return SEX_LABELS.get(category, category)
+    if dimension == "education":
+        return EDUCATION_LABELS.get(category, category)
+    if dimension == "age_band":
+        return f"{category} år"
+    if dimension == "support_years":
+        return {"0-1": "Högst 1 år", "1-3": "1–3 år", "3-9": "3–9 år", "over 9": "Mer än 9 år"}.get(
+            category, category
+        )
+    return category
+
+
+def profile_table(ended: pd.DataFrame, dimension: str, threshold: int) -> pd.DataFrame:
+    """Ended participants by one profile dimension (count and share), with a total, suppressed."""
+    prof = outcomes.participant_profile(ended, by=None)
+    part = prof[prof["dimension"] == dimension]
+    labels = [_profile_label(dimension, c) for c in part["category"]]
+    t = pd.DataFrame(
+        {"Antal": part["count"].astype(int).to_numpy(), "Andel": part["percent"].to_numpy() / 100},
+        index=pd.Index(labels, name=PROFILE_DIMENSIONS[dimension]),
+    )
+    t = t[~((t["Antal"] == 0) & (t.index == "Okänt"))]
+    t.loc["Samtliga"] = [int(t["Antal"].sum()), 1.0 if t["Antal"].sum() else float("nan")]
+    t["Antal"] = t["Antal"].astype(int)
+    return privacy.suppress(
+        t, threshold, counts=["Antal"], derived={"Andel": "Antal"}, total_row="Samtliga"
+    )
+
+
+def participants_section(data: ReportData) -> nr.Html:
+    """Deltagare: who ended an insats in the year, by sex, age, education and years of support."""
+    rows = data.participants_of()
+    ended = outcomes.ended_in_year(rows, data.year) if rows is not None else None
+    if ended is None or ended.empty:
+        return nr.notice(f"Inga deltagare avslutade en insats {data.year}.")
+    parts = [
+        nr.paragraph(
+            f"Deltagare som avslutade en insats {data.year} (registreringar; en person kan "
+            "delta i flera insatser)."
+        )
+    ]
+    for dim, title in PROFILE_DIMENSIONS.items():
+        parts.append(
+            nr.table(
+                profile_table(ended, dim, data.threshold),
+                caption=title,
+                formatters={"Antal": nr.fmt_count, "Andel": nr.fmt_share()},
+            )
+        )
+    return _join(parts)
+
+
+def _join(parts: list[nr.Html]) -> nr.Html:
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + p
+    return out
+
+
+# --------------------------------------------------------------------------- SUS outcome table
+
+#: Count rows of the SUS outcome table; the other rows are computed from these.
+OUTCOME_COUNT_ROWS = (
+    "ended_registrations",
+    "unique_persons",
+    "work_count",
+    "work_or_studies_count",
+    "work_or_studies_gained_count",
+)
+#: Percent rows over all ended registrations: the count each implies is suppressed as a count.
+OUTCOME_SHARE_ROWS = (
+    "share_under_30",
+    "share_support_over_3_years",
+    "share_compulsory_or_less",
+    "share_post_secondary",
+)
+OUTCOME_DERIVED = {
+    "share_by_sex": "ended_registrations",
+    "mean_enrolment_days": "ended_registrations",
+    "work_fte": "work_count",
+    "work_share": "work_count",
+    "work_or_studies_fte": "work_or_studies_count",
+}
+NATION = "Riket"
+
+
+def outcome_areas(registry: pd.DataFrame) -> dict[str, list[str]]:
+    """County → its associations, in registry order."""
+    out: dict[str, list[str]] = {}
+    for a, c in zip(registry["association"], registry["county"], strict=True):
+        out.setdefault(str(c), [])
+        if a not in out[str(c)]:
+            out[str(c)].append(str(a))
+    return out
+
+
+def suppress_outcome_table(
+    table: pd.DataFrame, registry: pd.DataFrame, threshold: int
+) -> pd.DataFrame:
+    """Suppress a computed SUS outcome table (all associations and counties at once, so that the
+    same cells are hidden in every report and no report reveals another's hidden cell).
+
+    Counts 1..threshold are hidden; so are shares whose implied count (share × ended) is
+    small, and means, FTE and shares computed from a hidden count; Totalt = Kvinnor + Män and
+    county = its associations are protected against subtraction.
+    """
+    t = table.copy()
+    t.columns = [f"{a}\x1f{s}" for a, s in t.columns]
+    n = t.loc["ended_registrations"]
+    aux = {}
+    for row in OUTCOME_SHARE_ROWS:
+        key = f"_{row}_count"
+        t.loc[key] = (t.loc[row] * n / 100).round()
+        aux[row] = key
+    count_rows = [*OUTCOME_COUNT_ROWS, *aux.values()]
+    column_totals: dict[str, list[str]] = {}
+    areas = list(dict.fromkeys(a for a, _ in table.columns))
+    for a in areas:
+        if f"{a}\x1fTotalt" in t.columns:
+            column_totals[f"{a}\x1fTotalt"] = [f"{a}\x1fKvinnor", f"{a}\x1fMän"]
+    for county, members in outcome_areas(registry).items():
+        present = [m for m in members if m in areas]
+        if county in areas and len(present) > 1:
+            for sex in ("Totalt", "Kvinnor", "Män"):
+                column_totals[f"{county}\x1f{sex}"] = [f"{m}\x1f{sex}" for m in present]
+    derived_rows = {**OUTCOME_DERIVED, **aux}
+    s = privacy.suppress(
+        t,
+        threshold,
+        count_rows=count_rows,
+        derived_rows=derived_rows,
+        column_totals=column_totals,
+    )
+    s = s.drop(index=list(aux.values()))
+    info = s.attrs[privacy.ATTR]
+    split = [tuple(c.split("\x1f")) for c in s.columns]
+    s.columns = pd.MultiIndex.from_tuples(split, names=["area", "sex"])
+    cells = tuple(
+        (r, tuple(c.split("\x1f")), reason)
+        for r, c, reason in info["cells"]
+        if r not in aux.values()
+    )
+    s.attrs = {**table.attrs, privacy.ATTR: {"threshold": info["threshold"], "cells": cells}}
+    return s
+
+
+def outcome_data(data: ReportData) -> pd.DataFrame | None:
+    """The suppressed outcome table of every association and county of the year, with the
+    published national figures (seed 001, UTFALL 2019) appended."""
+    if data.participants is None or data.participants.empty:
+        return None
+    table = outcomes.outcome_table(data.participants, data.year, registry=data.registry)
+    table = suppress_outcome_table(table, data.registry, data.threshold)
+    name = "published/seed001_utfall_2019"
+    if data.inputs.has(name):
+        pub = data.inputs.load(name)
+        nation = pub[pub["area"] == NATION]
+        if not nation.empty:
+            frame = outcomes.outcome_table(data.participants.iloc[:0], data.year, comparison=nation)
+            label = NATION if data.year == 2019 else f"{NATION} 2019"
+            nat = frame.xs(NATION, axis=1, level="area", drop_level=False)
+            nat.columns = pd.MultiIndex.from_tuples(
+                [(label, sx) for _, sx in nat.columns], names=["area", "sex"]
+            )
+            keep = table.attrs.get(privacy.ATTR)
+            table = pd.concat([table, nat], axis=1)
+            table.attrs[privacy.ATTR] = keep
+    return table
+
+
+def _format_outcome(table: pd.DataFrame, areas: list[str]) -> tuple[pd.DataFrame, dict]:
+    """The outcome table for publishing: SUS row labels, one column per (area, sex)."""
+    cols = [c for c in table.columns if c[0] in areas]
+    sub = table[cols].copy()
+    sub.attrs = table.attrs
+    hidden = privacy.suppressed_cells(table)
+    flat = [f"{a}: {s}" for a, s in cols]
+    t = pd.DataFrame(sub.to_numpy(), index=sub.index, columns=flat)
+    cells = tuple((r, f"{c[0]}: {c[1]}", reason) for (r, c), reason in hidden.items() if c in cols)
+    t.index = [outcomes.INDICATOR_LABELS[k] for k in t.index]
+    label_of = dict(zip(sub.index, t.index, strict=True))
+    t.attrs[privacy.ATTR] = {
+        "threshold": privacy.threshold_of(table) or privacy.DEFAULT_THRESHOLD,
+        "cells": tuple((label_of[r], c, why) for r, c, why in cells),
+    }
+    units = {outcomes.INDICATOR_LABELS[k]: outcomes.INDICATOR_UNITS[k] for k in sub.index}
+    return t, units
+
+
+def _unit_format(unit: str, v: object) -> str:
+    if unit == "count":
+        return nr.fmt_count(v)
+    if unit == "percent":
+        return nr.fmt_percent()(v)
+    if unit == "fte":
+        return nr.fmt_number(1)(v)
+    return nr.fmt_number(0)(v)
+
+
+def outcome_html(table: pd.DataFrame, areas: list[str], caption: str, source: str) -> nr.Html:
+    """The SUS outcome table for some areas, formatted row by row (counts, %, days, FTE)."""
+    t, units = _format_outcome(table, areas)
+    shown = privacy.display_values(t, missing=nr.MISSING)
+    hidden = privacy.suppressed_cells(t)
+    for r in t.index:
+        for c in t.columns:
+            if (r, c) not in hidden and pd.notna(t.at[r, c]):
+                shown.at[r, c] = _unit_format(units[r], t.at[r, c])
+    text = pd.DataFrame(shown.to_numpy(), index=t.index, columns=t.columns)
+    text.attrs = t.attrs
+    return nr.table(
+        text, caption=caption, source=source, default=nr.fmt_text, index_label="", text_columns=()
+    )
+
+
+OUTCOME_SOURCE = (
+    "SUS-uppföljning av deltagare, egen bearbetning; riket: SUS-rapport 2020-04-29 "
+    "(Översyn av samordningsförbunden i Jönköpings län, bilaga 3)"
+)
+
+
+def outcome_section(data: ReportData) -> nr.Html:
+    """Resultat: the SUS outcome table of the association with its county and the nation."""
+    table = outcome_data(data)
+    if table is None:
+        return nr.notice("Det finns inga deltagaruppgifter.")
+    nation = [a for a in dict.fromkeys(c[0] for c in table.columns) if a.startswith(NATION)]
+    areas = [data.association or "", data.county, *nation]
+    areas = [a for a in areas if a in set(c[0] for c in table.columns)]
+    from ..plots import supply as supply_plots
+
+    chart = supply_plots.outcome_comparison(
+        table[[c for c in table.columns if c[0] in areas]],
+        areas=areas,
+        title=f"Utfall {data.year} jämfört med länet och riket",
+        source="SUS, egen bearbetning; riket: SUS-rapport 2020-04-29",
+    )
+    note = (
+        "Riket avser 2019, det senaste år som finns publicerat; förbundet och länet avser "
+        f"{data.year}."
+        if any(a != NATION for a in nation)
+        else ""
+    )
+    parts = [
+        nr.paragraph(
+            "SUS-utfallstabellen för deltagare som avslutade en insats under året, för förbundet, "
+            "länet och riket, uppdelat på kön. Andelar och medelvärden räknas på avslutade "
+            "registreringar. " + note
+        ),
+        outcome_html(table, areas, f"Utfall {data.year}", OUTCOME_SOURCE),
+        nr.figure(chart, alt="Andelar i SUS-utfallstabellen för förbundet, länet och riket"),
+    ]
+    return _join(parts)
+
+
+def county_outcome_section(data: ReportData) -> nr.Html:
+    """The county overview's outcome table: its associations side by side, totals only."""
+    table = outcome_data(data)
+    if table is None:
+        return nr.notice("Det finns inga deltagaruppgifter.")
+    present = set(c[0] for c in table.columns)
+    nation = [a for a in dict.fromkeys(c[0] for c in table.columns) if a.startswith(NATION)]
+    areas = [a for a in [*data.associations, data.county, *nation] if a in present]
+    totals = table[[c for c in table.columns if c[0] in areas and c[1] == "Totalt"]]
+    totals.attrs = table.attrs
+    from ..plots import supply as supply_plots
+
+    chart = supply_plots.outcome_comparison(
+        totals,
+        areas=areas,
+        title=f"Utfall {data.year} per förbund",
+        source="SUS, egen bearbetning; riket: SUS-rapport 2020-04-29",
+    )
+    return outcome_html(totals, areas, f"Utfall {data.year}, totalt", OUTCOME_SOURCE) + nr.figure(
+        chart, alt="Andelar i SUS-utfallstabellen per förbund, för länet och riket"
+    )
+
+
+# --------------------------------------------------------------------------- socio-economics
+
+ACTOR_ORDER = ("society", "kommun", "region", "state", "af", "fk")
+ECONOMICS_SOURCE = (
+    "Egen beräkning med standardkostnader (antaganden, data/raw/assumptions/standard_costs.csv) "
+    "efter NyttoSam-modellen i genomlysningen av RAR Sörmland 2020"
+)
+
+
+def economics_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Savings with the flat rate, and revenue, cost, result and payback per actor, for the
+    registrations that ended in the year (None when the cohort is too small to publish)."""
+    from .. import economics
+    from ..categories import ACTOR_LABELS
+
+    rows = data.participants_of()
+    if rows is None or not data.inputs.has("assumptions/standard_costs"):
+        return None
+    ended = outcomes.ended_in_year(rows, data.year)
+    n = len(ended)
+    if n <= data.threshold:
+        return None
+    flows = flows_table(data)
+    persons = flows.loc["Avslutade till arbete och/eller studier", "Antal"]
+    savings = economics.flat_rate_savings(
+        0.0 if pd.isna(persons) else float(persons), FLAT_RATE, years=(1, 5, 10)
+    )
+    sav = pd.DataFrame(
+        {
+            "Personer": savings["persons"].astype(int).to_numpy(),
+            "Besparing": savings["savings"].to_numpy(),
+        },
+        index=pd.Index([f"{int(y)} år" for y in savings["years"]], name="Period"),
+    )
+    if pd.isna(persons):
+        sav = privacy.suppress(
+            sav.assign(Personer=3),
+            data.threshold,
+            counts=["Personer"],
+            derived={"Besparing": "Personer"},
+        )
+    costs = data.inputs.load("assumptions/standard_costs")
+    revenue = economics.annual_revenue(ended, costs)
+    cost = economics.insats_cost(n)
+    prof = economics.profitability(revenue["revenue"], cost, n)
+    actors = pd.DataFrame(
+        {
+            "Intäkt per år": prof["revenue_short_term"],
+            "Kostnad": prof["cost"],
+            "Resultat 1 år": prof["result_short_term"],
+            "Resultat 5 år": prof["result_medium_term"],
+            "Återbetalningstid (månader)": prof["payback_months"],
+        }
+    ).reindex(list(ACTOR_ORDER))
+    actors.index = [ACTOR_LABELS[a] for a in actors.index]
+    actors.index.name = "Aktör"
+    actors.attrs = {"participants": n, "profitability": prof}
+    return sav, actors
+
+
+def economics_section(data: ReportData) -> nr.Html:
+    """Samhällsekonomi: flat-rate savings, and revenue, cost, result and payback per actor."""
+    tables = economics_tables(data)
+    if tables is None:
+        return nr.notice(
+            "För få avslutade deltagare (eller inga standardkostnader) för en samhällsekonomisk "
+            "beräkning."
+        )
+    sav, actors = tables
+    from ..plots import economics as econ_plots
+
+    prof = actors.attrs["profitability"]
+    chart = econ_plots.profitability_chart(
+        prof,
+        title=f"Samhällsekonomiskt resultat per aktör, avslutade {data.year}",
+        source="Egen beräkning med standardkostnader (antaganden)",
+    )
+    mkr = nr.fmt_mkr(1)
+    return _join(
+        [
+            nr.paragraph(
+                f"Besparing med schablonbelopp: de som gick till arbete och/eller studier × "
+                f"{FLAT_RATE_SOURCE} × antal år. Det förutsätter att de förblir självförsörjande."
+            ),
+            nr.table(
+                sav,
+                caption="Besparing med schablonbelopp",
+                formatters={"Personer": nr.fmt_count, "Besparing": mkr},
+            ),
+            nr.paragraph(
+                "Intäkter och kostnader per aktör för de "
+                f"{nr.fmt_count(actors.attrs['participants'])} "
+                f"registreringar som avslutades {data.year}: förändrad försörjning, skatter och "
+                "produktion ett år efter insatsen jämfört med året före, mot en kostnad per "
+                "deltagare. Standardkostnaderna är antaganden som användaren kan byta ut; "
+                "återbetalningstid saknas där intäkten inte är positiv."
+            ),
+            nr.table(
+                actors,
+                caption="Lönsamhet per aktör",
+                source=ECONOMICS_SOURCE,
+                formatters={
+                    "Intäkt per år": mkr,
+                    "Kostnad": mkr,
+                    "Resultat 1 år": mkr,
+                    "Resultat 5 år": mkr,
+                    "Återbetalningstid (månader)": nr.fmt_number(0),
+                },
+            ),
+            nr.figure(
+                chart, alt="Samhällsekonomiskt resultat per aktör på kort och medellång sikt"
+            ),
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- target group
+
+TARGET_SOURCE = "Målgruppsmodell efter SKL:s förstudie FINSAM 2016 (bilaga 4), egen bearbetning"
+
+
+def target_group_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The association's estimated target group by population group and its coverage."""
+    from .. import target_group as tg
+
+    if not (
+        data.inputs.has("derived/target_group_sources") and data.inputs.has("derived/population")
+    ):
+        return None
+    rows = data.participants_of()
+    sources = tg.to_level(
+        data.inputs.load("derived/target_group_sources"), data.registry, "association"
+    )
+    working = tg.to_level(
+        tg.working_age(data.inputs.load("derived/population")), data.registry, "association"
+    )
+    sources = sources[sources["area"] == data.association]
+    if sources.empty:
+        return None
+    year = int(
+        sources["year"][sources["year"] <= data.year].max()
+        if (sources["year"] <= data.year).any()
+        else sources["year"].min()
+    )
+    sources = sources[sources["year"] == year]
+    sized = tg.size(sources, working_age_population=working)
+    groups = sized[sized["group"] != tg.TOTAL]
+    total = sized[sized["group"] == tg.TOTAL].iloc[0]
+    t = pd.DataFrame(
+        {
+            "Antal i gruppen": groups["count"].to_numpy(),
+            "Antagen andel": groups["share"].to_numpy(),
+            "Bidrag till målgruppen": groups["contribution"].to_numpy(),
+        },
+        index=pd.Index(groups["label"].astype(str).to_numpy(), name="Befolkningsgrupp"),
+    )
+    t.loc["Målgruppen"] = [float("nan"), float("nan"), total["contribution"]]
+    t.attrs = {"year": year, "sized": sized, "working_age": total["working_age_population"]}
+    reached = (
+        tg.reached(rows, data.year, level="association", registry=data.registry)
+        if rows is not None
+        else None
+    )
+    cov = None
+    if reached is not None and not reached.empty:
+        cov_t = tg.coverage(reached, tg.totals(sized).assign(year=data.year))
+        n = int(cov_t["reached"].iloc[0])
+        cov = pd.DataFrame(
+            {
+                "Antal": [n, round(float(cov_t["target_group"].iloc[0]))],
+                "Andel": [float(cov_t["coverage"].iloc[0]), float("nan")],
+            },
+            index=pd.Index(
+                [f"Personer i insatser {data.year}", "Beräknad målgrupp"], name="Täckningsgrad"
+            ),
+        )
+        cov = privacy.suppress(cov, data.threshold, counts=["Antal"], derived={"Andel": "Antal"})
+        cov.attrs["coverage"] = cov_t
+    return t, cov
+
+
+def target_group_section(data: ReportData) -> nr.Html:
+    """Målgrupp och täckningsgrad: the estimated target group, its sensitivity and coverage."""
+    from .. import target_group as tg
+
+    tables = target_group_tables(data)
+    if tables is None:
+        return nr.notice("Befolkningsuppgifter för målgruppsberäkningen saknas för förbundet.")
+    t, cov = tables
+    from ..plots import target_group as tg_plots
+
+    sources = tg.to_level(
+        data.inputs.load("derived/target_group_sources"), data.registry, "association"
+    )
+    working = tg.to_level(
+        tg.working_age(data.inputs.load("derived/population")), data.registry, "association"
+    )
+    sources = sources[(sources["area"] == data.association) & (sources["year"] == t.attrs["year"])]
+    sens = tg.sensitivity(sources, working_age_population=working)
+    chart = tg_plots.tornado_chart(
+        sens, title="Känslighet: målgruppens storlek när en andel ändras"
+    )
+    total = t.loc["Målgruppen", "Bidrag till målgruppen"]
+    share = total / t.attrs["working_age"] if t.attrs["working_age"] else float("nan")
+    parts = [
+        nr.paragraph(
+            f"Målgruppen för samordnad rehabilitering uppskattas som summan av befolkningsgrupper "
+            f"gånger en antagen andel (modellen i SKL:s förstudie 2016). För {data.association} "
+            f"{t.attrs['year']} blir det cirka {nr.fmt_count(round(total, -1))} personer"
+            + (f", {nr.fmt_share(1)(share)} av befolkningen 16–64 år." if pd.notna(share) else ".")
+            + " Andelarna är antaganden; diagrammet visar hur mycket resultatet beror på dem."
+        ),
+        nr.table(
+            t,
+            caption=f"Målgruppens storlek {t.attrs['year']}",
+            source=TARGET_SOURCE,
+            formatters={
+                "Antal i gruppen": nr.fmt_count,
+                "Antagen andel": nr.fmt_share(),
+                "Bidrag till målgruppen": nr.fmt_count,
+            },
+        ),
+    ]
+    if cov is not None:
+        parts.append(
+            nr.table(
+                cov,
+                caption="Täckningsgrad: unika personer i individinriktade insatser ÷ målgruppen",
+                source=TARGET_SOURCE,
+                formatters={"Antal": nr.fmt_count, "Andel": nr.fmt_share(1)},
+            )
+        )
+    parts.append(nr.figure(chart, alt="Målgruppens storlek när varje antagen andel ändras"))
+    return _join(parts)
+
+
+# --------------------------------------------------------------------------- portfolio
+
+PORTFOLIO_SOURCE = "Insatsportfölj (beviljade medel), egen bearbetning"
+
+
+def portfolio_frame(data: ReportData) -> pd.DataFrame | None:
+    """The association's insatser, from every portfolio table of the data folder."""
+    pf = data.inputs.load_table("portfolio")
+    if pf is None:
+        return None
+    pf = pf[pf["association"] == data.association].reset_index(drop=True)
+    return pf if not pf.empty else None
+
+
+def portfolio_section(data: ReportData) -> nr.Html:
+    """Insatsportfölj: insatser and granted money by owner and type."""
+    from .. import portfolio as pfm
+    from ..categories import INSATS_TYPE_LABELS, OWNER_LABELS
+    from ..plots import portfolio as pf_plots
+
+    pf = portfolio_frame(data)
+    if pf is None:
+        return nr.notice("Det finns ingen insatsportfölj för förbundet i datamappen.")
+    parts = [
+        nr.paragraph(
+            f"{data.association} har {nr.fmt_count(len(pf))} insatser i portföljen "
+            f"({pf['start_date'].min():%Y}–{pf['end_date'].max():%Y}), beviljade "
+            f"{nr.fmt_mkr(1)(pf['granted_amount'].sum())} sammanlagt."
+        )
+    ]
+    for by, title, labels in (
+        ("owner", "Huvudman", OWNER_LABELS),
+        ("type", "Typ av insats", INSATS_TYPE_LABELS),
+    ):
+        b = pfm.breakdown(pf, by, views=("every",))
+        b = b[b["insatser"] > 0]
+        t = pd.DataFrame(
+            {
+                "Insatser": b["insatser"].astype(int).to_numpy(),
+                "Beviljade medel": b["amount"].to_numpy(),
+                "Andel av medlen": b["share_amount"].to_numpy(),
+            },
+            index=pd.Index([labels.get(v, v) for v in b[by]], name=title),
+        )
+        parts.append(
+            nr.table(
+                t,
+                caption=f"Insatser per {title.lower()}",
+                source=PORTFOLIO_SOURCE,
+                formatters={
+                    "Insatser": nr.fmt_count,
+                    "Beviljade medel": nr.fmt_mkr(1),
+                    "Andel av medlen": nr.fmt_share(),
+                },
+            )
+        )
+    chart = pf_plots.breakdown_chart(pfm.breakdown(pf, "owner", views=("every",)), "owner")
+    parts.append(nr.figure(chart, alt="Antal insatser och beviljade medel per huvudman"))
+    return _join(parts)
+
+
+# --------------------------------------------------------------------------- finances
+
+FINANCE_SOURCE = "Budget och utfall per insats, egen bearbetning"
+
+
+def budget_frame(data: ReportData) -> pd.DataFrame | None:
+    """Budget and outcome per insats and year for the association: the data folder's
+    insats_budget tables, else the published Not 3 of the annual report (RAR Sörmland 2021)."""
+    from .. import funding
+
+    ib = data.inputs.load_table("insats_budget")
+    if ib is not None:
+        ib = ib[ib["association"] == data.association]
+    if (ib is None or ib.empty) and data.association == "RAR Sörmland":
+        name = "published/seed004_insats_budget_2021"
+        if data.inputs.has(name):
+            ib = funding.insats_budget_from_published(
+                data.inputs.load(name), association=data.association, year=2021
+            )
+    if ib is None or ib.empty:
+        return None
+    return ib.reset_index(drop=True)
+
+
+def finance_section(data: ReportData) -> nr.Html:
+    """Ekonomi och finansiering: the funding principle, budget use per year and per insats."""
+    from .. import funding
+    from ..plots import economics as econ_plots
+
+    parts = [
+        nr.paragraph(
+            "Ett samordningsförbund finansieras till hälften av staten genom Försäkringskassan, "
+            "till en fjärdedel av regionen och till en fjärdedel av kommunerna, som delar sin "
+            "fjärdedel efter befolkningen 16–64 år (Finsam-lagen, 2003:1210)."
+        )
+    ]
+    ib = budget_frame(data)
+    if ib is None:
+        parts.append(nr.notice("Budget och utfall per insats saknas för förbundet."))
+        return _join(parts)
+    util = funding.budget_utilisation(ib)
+    totals = util[util["is_total"]].set_index("year").sort_index()
+    t = pd.DataFrame(
+        {
+            "Budget": totals["budget"],
+            "Utfall": totals["outcome"],
+            "Förbrukningsgrad": totals["utilisation"],
+        }
+    )
+    t.index = t.index.astype(str)
+    t.index.name = "År"
+    parts.append(
+        nr.table(
+            t,
+            caption="Insatsernas budget och utfall per år",
+            source=FINANCE_SOURCE,
+            formatters={
+                "Budget": nr.fmt_mkr(1),
+                "Utfall": nr.fmt_mkr(1),
+                "Förbrukningsgrad": nr.fmt_share(),
+            },
+        )
+    )
+    year = data.year if (util["year"] == data.year).any() else int(util["year"].max())
+    this_year = util[(util["year"] == year)]
+    chart = econ_plots.budget_chart(
+        this_year, title=f"Budget och utfall per insats {year}", source=FINANCE_SOURCE
+    )
+    parts.append(nr.figure(chart, alt=f"Budget och utfall per insats {year}"))
+    return _join(parts)
+
+
 def county_links(data: ReportData) -> nr.Html:
     """Links from a county overview to the reports of its associations."""
     return nr.link_list(
         [(f"{a} – uppföljning {data.year}", paths.association_link(a)) for a in data.associations]
     )
-
-
-# --------------------------------------------------------------------------- summary
-
-
-def key_figures_table(data: ReportData) -> pd.DataFrame:
-    """The key figures of an association's year, suppressed: one row per figure with a count
-    (``Antal``) and, where it is a share, the share (``Andel``) of the ended participants."""
-    rows = data.participants_of()
-    records: list[tuple[str, float, float]] = []
-    if rows is not None and not rows.empty:
-        ws = supply.work_or_studies_share(rows, year=data.year).set_index("category")
-        n = int(ws.attrs.get("included", 0))
-        records.append(("Avslutade deltagare med känd försörjning före och efter", n, float("nan")))
-        for key, label in (
-            ("work_or_studies", "Arbete och/eller studier efter insats"),
-            ("work", "Arbete efter insats"),
-        ):
-            if n:
-                records.append((label, int(ws.loc[key, "count_after"]), ws.loc[key, "share_after"]))
-    t = pd.DataFrame(records, columns=["Nyckeltal", "Antal", "Andel"]).set_index("Nyckeltal")
-    if t.empty:
-        return privacy.suppress(t, data.threshold, counts=[])
-    t["Antal"] = t["Antal"].astype(int)
-    return privacy.suppress(t, data.threshold, counts=["Antal"], derived={"Andel": "Antal"})
-
-
-def summary_section(data: ReportData) -> nr.Html:
-    """Sammanfattning: key figures as boxes and a sentence each."""
-    t = key_figures_table(data)
-    if t.empty:
-        return nr.notice(f"Det finns inga deltagaruppgifter för {data.association} {data.year}.")
-    shown = privacy.display_values(t, {"Antal": nr.fmt_count, "Andel": nr.fmt_share()}, missing="")
-    boxes = []
-    for label, row in shown.iterrows():
-        value = row["Andel"] if row["Andel"] else row["Antal"]
-        boxes.append((str(label), str(value)))
-    return nr.key_figures(boxes)
