@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from finsamlib import datasets
+from finsamlib.categories import SUPPORT_LOOKUP, fold
 from finsamlib.reports import runner
 
 RAW = datasets.data_dir()
@@ -38,7 +39,9 @@ def plant_small_cell(root: Path, association: str, year: int, support: str, n: i
     """Make exactly ``n`` ended registrations of ``association`` in ``year`` have
     ``support`` as their support before, and nobody else (a small cell the report must hide)."""
     for file in participant_files(root):
-        raw = pd.read_csv(file, dtype=str, keep_default_na=False, sep=None, engine="python")
+        raw = pd.read_csv(
+            file, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig"
+        )
         cols = {c.lower(): c for c in raw.columns}
         assoc_col = next(cols[c] for c in cols if c in ("association", "förbund"))
         before_col = next(cols[c] for c in cols if c in ("support_before", "försörjning före"))
@@ -49,7 +52,8 @@ def plant_small_cell(root: Path, association: str, year: int, support: str, n: i
         if not mask.any():
             continue
         # nobody has that support before, except n ended registrations of this year
-        others = raw[before_col] == support
+        codes = raw[before_col].map(lambda v: SUPPORT_LOOKUP.get(fold(v), v))
+        others = codes == support
         raw.loc[others, before_col] = "unknown" if support != "unknown" else "social_assistance"
         chosen = raw.index[mask][:n]
         raw.loc[chosen, before_col] = support
