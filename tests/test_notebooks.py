@@ -1,0 +1,87 @@
+"""The notebooks: committed clean, parameterised, thin, and every one runs on the embedded data
+through papermill (the report notebooks in the shared rendering, the exploratory ones here)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from finsamlib.reports import runner
+from tests.reports_fixtures import rendered
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+REPORT_NOTEBOOKS = ("association_report", "county_overview")
+EXPLORE_NOTEBOOKS = (
+    "explore_supply",
+    "explore_target_group",
+    "explore_portfolio",
+    "explore_economics",
+)
+#: A notebook cell may call the library but not compute: no loops, functions or classes.
+LOGIC = re.compile(r"^\s*(for|while|def|class|lambda)\b|\.apply\(|\.groupby\(|\.pivot", re.M)
+
+
+def all_notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def test_the_expected_notebooks_exist():
+    names = {p.stem for p in all_notebooks()}
+    assert set(REPORT_NOTEBOOKS) | set(EXPLORE_NOTEBOOKS) <= names
+
+
+@pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.stem)
+def test_committed_without_outputs_with_a_parameters_cell(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), path
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, path
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    # thin: computation lives in the library
+    for c in code:
+        assert not LOGIC.search(c.source), (path.name, c.source)
+        assert len(c.source.splitlines()) <= 12, (path.name, c.source)
+
+
+def test_report_notebooks_take_the_documented_parameters():
+    def params(name: str) -> set[str]:
+        nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        return set(re.findall(r"^(\w+)\s*=", cell.source, re.M))
+
+    assert params("association_report") == {
+        "association",
+        "year",
+        "data_dir",
+        "threshold",
+        "generated_at",
+    }
+    assert params("county_overview") == {"county", "year", "data_dir", "threshold", "generated_at"}
+
+
+def test_report_notebooks_execute_on_the_embedded_data(tmp_path_factory):
+    done = rendered(tmp_path_factory)
+    assert done.summary.ok, done.summary.text()
+    kinds = {Path(j.notebook).stem for j in done.jobs}
+    assert kinds == set(REPORT_NOTEBOOKS)
+
+
+@pytest.mark.slow
+def test_exploratory_notebooks_execute_on_the_embedded_data(tmp_path):
+    jobs = [
+        runner.Job(str(NOTEBOOKS / f"{name}.ipynb"), {}, f"explore/{name}.html", name, "other")
+        for name in EXPLORE_NOTEBOOKS
+    ]
+    results = []
+    summary = runner.run(
+        jobs, tmp_path, workers=2, progress=False, index=False, on_result=results.append
+    )
+    assert summary.ok, summary.text()
+    for r in results:
+        assert r.warnings == (), (r.job.name, r.warnings)  # nothing written to stderr
+        assert r.html.count("<img ") >= 1, r.job.name
