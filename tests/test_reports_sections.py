@@ -1,0 +1,184 @@
+"""The report building blocks on their own: inputs, paths, tables, suppression of the SUS table,
+narrative formatting and the HTML helpers."""
+
+from __future__ import annotations
+
+import hashlib
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from finsamlib import datasets, outcomes, privacy, supply
+from finsamlib import narrative as nr
+from finsamlib.reports import html, paths, sections
+from finsamlib.reports.inputs import ReportInputs
+
+
+def test_slugs_and_layout():
+    assert paths.slug("RAR Sörmland") == "rar-sormland"
+    assert paths.slug("Södra Vätterbygden") == "sodra-vatterbygden"
+    assert paths.county_index(2021, "Jönköpings län").as_posix() == "2021/jonkopings-lan/index.html"
+    assert (
+        paths.association_report(2021, "Södermanlands län", "RAR Sörmland").as_posix()
+        == "2021/sodermanlands-lan/rar-sormland.html"
+    )
+    with pytest.raises(ValueError):
+        paths.slug("  ")
+
+
+def test_inputs_record_provenance_and_sha256():
+    inputs = ReportInputs()
+    reg = inputs.load("registry")
+    assert not inputs.synthetic
+    p = inputs.load_table("participants")
+    assert p["association"].nunique() == reg["association"].nunique()
+    assert inputs.synthetic and p.attrs["provenance"] == "synthetic"
+    files = {f.path: f for f in inputs.files}
+    assert files["registry.csv"].provenance == "published"
+    raw = datasets.data_dir() / "synthetic/participants_finnveden.csv"
+    assert (
+        files["synthetic/participants_finnveden.csv"].sha256
+        == hashlib.sha256(raw.read_bytes()).hexdigest()
+    )
+    table = inputs.sources_table()
+    assert list(table.columns) == ["Fil", "Ursprung", "Källa", "Beskrivning", "SHA-256"]
+    assert table["Fil"].tolist() == sorted(files)
+    with pytest.raises(FileNotFoundError, match="MANIFEST"):
+        ReportInputs("/nonexistent")
+
+
+def test_load_rejects_unknown_names_with_the_valid_ones():
+    with pytest.raises(KeyError, match=r"valid: .*Finnveden"):
+        sections.load(association="Nowhere", year=2021)
+    with pytest.raises(KeyError, match="Jönköpings län"):
+        sections.load(county="Atlantis", year=2021)
+    with pytest.raises(ValueError):
+        sections.load(year=2021)
+
+
+def test_supply_table_hand_case():
+    # 6 ended: 4 social assistance -> 2 work, 2 stay; 2 sickness benefit -> no public support
+    df = pd.DataFrame(
+        {
+            "end_date": ["2021-03-01"] * 6,
+            "support_before": ["social_assistance"] * 4 + ["sickness_benefit"] * 2,
+            "support_after": ["employment"] * 2
+            + ["social_assistance"] * 2
+            + ["no_public_support"] * 2,
+        }
+    )
+    t = sections.supply_table(supply.change(df), threshold=4)
+    assert t.loc["Samtliga", "Antal före"] == 6
+    # 4 and 2 before are small; every count here is hidden except the total
+    assert t.loc["Försörjningsstöd", "Antal före"] != t.loc["Försörjningsstöd", "Antal före"]
+    shown = privacy.display_values(t)
+    assert shown.loc["Försörjningsstöd", "Antal före"] == "<5"
+    assert shown.loc["Försörjningsstöd", "Andel före"] == ".."
+    assert shown.loc["Studiemedel", "Antal före"] == "0"
+    t0 = sections.supply_table(supply.change(df), threshold=0)
+    assert t0.loc["Försörjningsstöd", "Antal före"] == 4
+    assert t0.loc["Försörjningsstöd", "Andel efter"] == pytest.approx(2 / 6)
+    assert t0.loc["Försörjningsstöd", "Förändring (procentenheter)"] == pytest.approx(-100 / 3)
+
+
+def test_outcome_table_suppression_protects_sex_and_county_lines():
+    data = sections.load(association="Finnveden", year=2021)
+    table = outcomes.outcome_table(data.participants, 2021, registry=data.registry)
+    # plant: pretend Höglandet's women had 3 in work (a small cell)
+    planted = table.copy()
+    planted.loc["work_count", ("Höglandet", "Kvinnor")] = 3
+    planted.loc["work_count", ("Höglandet", "Totalt")] = (
+        3 + planted.loc["work_count", ("Höglandet", "Män")]
+    )
+    s = sections.suppress_outcome_table(planted, data.registry, 4)
+    hidden = privacy.suppressed_cells(s)
+    assert hidden[("work_count", ("Höglandet", "Kvinnor"))] == privacy.PRIMARY
+    # Totalt = Kvinnor + Män: one more cell of that line is hidden
+    line = [("work_count", ("Höglandet", x)) for x in ("Totalt", "Män")]
+    assert any(c in hidden for c in line)
+    # the share and FTE computed from it are hidden too
+    assert ("work_share", ("Höglandet", "Kvinnor")) in hidden
+    assert ("work_fte", ("Höglandet", "Kvinnor")) in hidden
+    # county = its associations: the women's line of Jönköpings län hides two cells or none
+    county_line = [
+        ("work_count", (a, "Kvinnor"))
+        for a in ("Jönköpings län", "Södra Vätterbygden", "Finnveden", "Höglandet")
+    ]
+    assert sum(c in hidden for c in county_line) != 1
+    # large counts are shown unchanged
+    assert (
+        s.loc["ended_registrations", ("Finnveden", "Totalt")]
+        == table.loc["ended_registrations", ("Finnveden", "Totalt")]
+    )
+
+
+def test_flows_table_is_the_library_flows_and_hides_small_counts():
+    data = sections.load(association="RAR Sörmland", year=2021)
+    t = sections.flows_table(data)
+    # seed 004: 263 registered, 202 new, 156 ended, 60 of them to work or studies (38 %)
+    published = datasets.load("published/seed004_participants_2021")
+    assert t["Antal"].tolist() == [263, 202, 156, 60]
+    assert t.loc["Avslutade till arbete och/eller studier", "Andel"] == pytest.approx(60 / 156)
+    assert 60 in published["value"].tolist() and 156 in published["value"].tolist()
+    big = sections.load(association="RAR Sörmland", year=2021, threshold=100)
+    assert pd.isna(
+        sections.flows_table(big).loc["Avslutade till arbete och/eller studier", "Antal"]
+    )
+
+
+def test_profile_table_adds_up():
+    data = sections.load(association="Finnveden", year=2021)
+    ended = outcomes.ended_in_year(data.participants_of(), 2021)
+    t = sections.profile_table(ended, "sex", 0)
+    assert t.loc["Samtliga", "Antal"] == len(ended)
+    assert t.loc["Kvinnor", "Antal"] + t.loc["Män", "Antal"] == len(ended)
+
+
+def test_narrative_formats_and_escapes():
+    assert nr.fmt_count(1234567) == "1\u202f234\u202f567"
+    assert nr.fmt_share()(0.342) == "34\u00a0%"
+    assert nr.fmt_mkr(1)(8_520_000) == "8,5\u00a0mnkr"
+    t = pd.DataFrame({"Antal": [3, 30]}, index=["<a>", "b"])
+    out = str(nr.table(privacy.suppress(t), caption="x & y"))
+    assert "&lt;a&gt;" in out and "x &amp; y" in out and "&lt;5" in out
+    h = nr.header("Titel", synthetic=True)
+    data, meta = h._repr_mimebundle_()
+    assert nr.BANNER_TEXT in data["text/html"] and meta == {
+        "finsam": {"title": "Titel", "synthetic": True}
+    }
+    assert nr.BANNER_TEXT not in str(nr.header("Titel", synthetic=False))
+    assert nr.generation_time("2026-01-01T00:00:00Z") == "2026-01-01T00:00:00Z"
+
+
+def test_generation_time_honours_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert nr.generation_time() == "1970-01-01T00:00:00Z"
+
+
+def test_html_helpers_strip_run_metadata_and_read_page_metadata():
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "x",
+                metadata={"tags": ["injected-parameters"], "papermill": {"duration": 1.2}},
+                execution_count=3,
+                outputs=[
+                    new_output(
+                        "display_data",
+                        data={"text/html": "<b>x</b>"},
+                        metadata={"finsam": {"title": "T", "synthetic": True}},
+                    )
+                ],
+            )
+        ]
+    )
+    nb.metadata["papermill"] = {"start_time": "now"}
+    clean = html.strip_volatile(nb)
+    assert "papermill" not in clean.metadata
+    assert clean.cells[0].id.startswith("injected-parameters")
+    assert clean.cells[0].execution_count is None
+    assert html.page_metadata(nb) == {"title": "T", "synthetic": True}
+    page = html.notebook_to_html(nbformat.from_dict(nb), "Min titel")
+    assert "<title>Min titel</title>" in page and '<html lang="sv">' in page
