@@ -320,8 +320,87 @@ def test_insats_budget_follows_the_portfolio_spread() -> None:
     assert ((mine - granted.reindex(mine.index)).abs() <= 3_000).all()
 
 
+RAR_2021 = "synthetic/portfolio_rar_sormland_2021"
+
+
+def test_rar_2021_part_is_seed004s_list_with_not3_budgets() -> None:
+    """seed 004 (004_9cccf62022c1bfeb.txt): the RAR-financed insatser of the list "Sammanställning
+    av pågående och avslutade insatser" that Not 3 budgets; spread by days, each granted amount
+    gives back its printed 2021 budget (tkr) and together "Summa RAR-insatser" 14 955."""
+    part = datasets.load(RAR_2021)
+    assert part.attrs["provenance"] == "synthetic"
+    listed = datasets.load("published/seed004_insatser_2021").set_index("insats")
+    not3 = datasets.load("published/seed004_insats_budget_2021")
+    budget = not3[not3["measure"] == "budget"].set_index("insats")["value"]
+    printed_total = budget.pop("Summa RAR-insatser")
+    budget.index = [synth.NOT3_NAMES.get(k, k) for k in budget.index]
+    assert sorted(part["insats_id"]) == sorted(budget.index) == sorted(part["name"])
+    for row in part.itertuples():
+        printed = listed.loc[row.insats_id]
+        assert printed["financing"] == "RAR" and row.financing == "finsam"
+        assert row.type == printed["type"]
+        assert row.start_date == pd.Timestamp(printed["start"])
+        assert row.end_date == pd.Timestamp(printed["end"])
+    # Processledare (2014-2021) is RAR-financed but has no Not 3 budget: its 2014-2019 part is
+    # the seed 003 portfolio's "Processledare LSG …"
+    rar_financed = set(listed.index[listed["financing"] == "RAR"])
+    assert rar_financed - set(part["insats_id"]) == {"Processledare"}
+    spent = portfolio.spending_per_year(part, by="insats_id")
+    in_2021 = spent[spent["year"] == 2021].set_index("insats_id")["amount"]
+    assert ((in_2021 - budget.reindex(in_2021.index) * 1_000).abs() <= 500).all()
+    assert round(in_2021.sum() / 1_000) == printed_total == budget.sum() == 14_955
+    # individual and structural as printed: 10 I (with participants in SUS), 2 S
+    assert part["type"].value_counts().to_dict() == {"I": 10, "S": 2}
+    # the seed 003 and seed 004 parts never share an id
+    assert not set(part["insats_id"]) & set(datasets.load(RAR)["insats_id"])
+
+
+def test_seed004_partners_become_a_list() -> None:
+    # seed 004, list of insatser: SIKTA "Region Sörmland, Försäkringskassan, Vingåker, Flen och
+    # Katrineholms kommun"; Slussen "Nyköpings kommun och Arbetsförmedlingen".
+    assert synth.seed004_partners(
+        "Region Sörmland, Försäkringskassan, Vingåker, Flen och Katrineholms kommun"
+    ) == ("Vingåker kommun;Flen kommun;Katrineholm kommun;Försäkringskassan;Region Sörmland")
+    assert synth.seed004_partners("Nyköpings kommun och Arbetsförmedlingen") == (
+        "Nyköping kommun;Arbetsförmedlingen"
+    )
+    every = synth.seed004_partners("Samtliga myndigheter").split(";")
+    assert len(every) == 9 + 3 and "Trosa kommun" in every
+    with pytest.raises(ValueError, match="Atlantis"):
+        synth.seed004_partners("Atlantis kommun, Arbetsförmedlingen")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 9),
+    st.integers(2014, 2018),
+    st.integers(24, 72),
+    st.integers(0, 2**32 - 1),
+)
+def test_chained_periods_leave_no_gap(n: int, first_year: int, span: int, seed: int) -> None:
+    first = pd.Period(f"{first_year}-01", "M")
+    last = first + span - 1
+    periods = synth._chain(np.random.default_rng(seed), n, str(first), str(last), (18, 36))
+    assert len(periods) == n
+    assert periods[0][0] == first.start_time
+    assert max(e for _, e in periods) == last.end_time.normalize()
+    covered_to = periods[0][0] - pd.Timedelta(days=1)
+    for start, end in periods:
+        assert start <= covered_to + pd.Timedelta(days=1)  # no gap
+        assert start <= end <= last.end_time
+        if span >= 18:
+            assert (end.to_period("M") - start.to_period("M")).n + 1 >= 18
+        covered_to = max(covered_to, end)
+    assert [s for s, _ in periods] == sorted(s for s, _ in periods)
+
+
 def test_regeneration_is_byte_identical(tmp_path: Path) -> None:
     written = synth.generate(tmp_path)
-    assert len(written) == 5
+    assert written == [
+        synth.RAR_FILE,
+        synth.RAR_2021_FILE,
+        *synth.JKP_FILES.values(),
+        synth.BUDGET_FILE,
+    ]
     for rel in written:
         assert (tmp_path / rel).read_bytes() == (datasets.data_dir() / rel).read_bytes(), rel

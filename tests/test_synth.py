@@ -30,6 +30,7 @@ from finsamlib.outcomes import (
 from finsamlib.personnummer import looks_like_personnummer
 from finsamlib.synth import derived
 from finsamlib.synth import participants as synth
+from finsamlib.synth import portfolio as synth_portfolio
 
 from .conftest import SWEDISH_HEADERS
 
@@ -430,3 +431,71 @@ def test_calibration_targets_follow_from_the_print(utfall: pd.DataFrame) -> None
     assert (t.work, t.work_centi) == (9, 850)
     # 198 days on average: the days sum to within half a day per registration of 198 x 23.
     assert abs(Fraction(t.days_sum, t.n) - 198) < Fraction(1, 2)
+
+
+# --------------------------------------------------------------------------- join with portfolios
+
+
+def _portfolio_of(association: str) -> pd.DataFrame:
+    """Every synthetic portfolio file of one association (RAR Sörmland: 2014–2019 and 2021)."""
+    frames = [datasets.load(rel.rsplit(".", 1)[0]) for rel in synth_portfolio.build(RAW)]
+    whole = pd.concat(frames, ignore_index=True)
+    return whole[whole["association"] == association]
+
+
+def test_participants_are_in_the_individual_insatser_of_their_portfolio(
+    loaded: dict[str, pd.DataFrame],
+) -> None:
+    """Each registration is in an individual, Finsam-financed insats of its association's
+    portfolio that runs on its start date (data/raw/synthetic/README-portfolio.md), and every
+    such insats has participants: the two catalogues are one."""
+    for association, df in loaded.items():
+        pf = _portfolio_of(association)
+        assert pf["insats_id"].is_unique, association
+        individual = pf[(pf["type"] == "I") & (pf["financing"] == "finsam")]
+        assert set(df["insats_id"]) == set(individual["insats_id"]), association
+        period = individual.set_index("insats_id")[["start_date", "end_date"]]
+        begins = df["insats_id"].map(period["start_date"])
+        ends = df["insats_id"].map(period["end_date"])
+        assert (begins <= df["start_date"]).all() and (df["start_date"] <= ends).all(), association
+        # most registrations lie wholly within their insats
+        last = df["end_date"].fillna(synth.EXPORT_DATE)
+        assert (last <= ends).mean() > 0.8, association
+
+
+def test_participant_generator_reads_the_portfolio_catalogue() -> None:
+    """One source of truth: the generator's insatser are the portfolio generator's."""
+    inputs = synth.Inputs.read(RAW)
+    registry = datasets.load("registry")
+    for association, pf in inputs.portfolios.items():
+        ids = [i.insats_id for i in synth.individual_insatser(pf, registry)]
+        stored = _portfolio_of(association)
+        wanted = stored[(stored["type"] == "I") & (stored["financing"] == "finsam")]
+        assert sorted(ids) == sorted(wanted["insats_id"]), association
+    # Seed 004's named insatser keep their printed member kommuner: SIKTA is Vingåker, Flen and
+    # Katrineholm's ("Region Sörmland, Försäkringskassan, Vingåker, Flen och Katrineholms kommun").
+    rar = synth.individual_insatser(inputs.portfolios["RAR Sörmland"], registry)
+    code = registry.set_index("kommun")["kommun_code"]
+    sikta = next(i for i in rar if i.insats_id == "SIKTA")
+    assert set(sikta.kommuner) == {code["Vingåker"], code["Flen"], code["Katrineholm"]}
+
+
+def test_rar_registrations_before_seed004_are_in_the_seed003_portfolio(
+    loaded: dict[str, pd.DataFrame],
+) -> None:
+    rar = loaded["RAR Sörmland"]
+    seed003 = set(datasets.load("synthetic/portfolio_rar_sormland")["insats_id"])
+    seed004 = set(datasets.load("synthetic/portfolio_rar_sormland_2021")["insats_id"])
+    # seed 004's first individual insats (Rätt Insats 2.0) starts 2019-10-01
+    early = rar["start_date"] < pd.Timestamp("2019-10-01")
+    assert set(rar.loc[early, "insats_id"]) <= seed003
+    assert set(rar.loc[rar["start_date"] >= pd.Timestamp("2020-01-01"), "insats_id"]) <= seed004
+
+
+def test_jonkoping_registrations_start_with_their_portfolios(
+    loaded: dict[str, pd.DataFrame],
+) -> None:
+    for association in JONKOPING:
+        first = _portfolio_of(association)["start_date"].min()
+        assert first == synth.JONKOPING_FIRST_START == pd.Timestamp("2017-01-01")
+        assert loaded[association]["start_date"].min() >= first

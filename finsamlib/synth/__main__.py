@@ -8,7 +8,9 @@ from pathlib import Path
 
 from ..datasets import data_dir
 
-#: Generator modules, run in this order (later ones may read what earlier ones wrote).
+#: Generator modules, run in this order (later ones may read what earlier ones wrote). The
+#: participants draw their insatser from the portfolios' catalogue in memory
+#: (:func:`finsamlib.synth.portfolio.build`), not from the written files.
 GENERATORS = ("derived", "participants", "portfolio")
 
 

@@ -69,7 +69,7 @@ from .. import categories as cat
 from ..loaders import load_published, load_registry
 from ..outcomes import SEX_COLUMNS, TOTAL
 from ..schemas import PARTICIPANTS
-from . import derived
+from . import derived, portfolio
 
 OUT_DIR = "synthetic"
 FILES: dict[str, str] = {
@@ -133,11 +133,11 @@ class Supply:
 
 @dataclass(frozen=True)
 class Insats:
-    """An individual insats of the catalogue: id, period and (optionally) its member kommuner."""
+    """An individual insats of the portfolio: id, period and the kommuner its partners name."""
 
     insats_id: str
     start: pd.Timestamp
-    end: pd.Timestamp | None  # None: runs past the export
+    end: pd.Timestamp
     kommuner: tuple[str, ...] = ()  # kommun codes; empty = all member kommuner
 
 
@@ -155,7 +155,6 @@ class Plan:
     #: ended registrations per year where nothing is published, with start-year weights
     ended: Mapping[int, int] = field(default_factory=dict)
     start_weights: Mapping[int, Mapping[int, float]] = field(default_factory=dict)
-    insatser: tuple[Insats, ...] = ()
     repeat_share: float = 0.04  # share of non-calibrated registrations by a returning person
 
 
@@ -205,31 +204,12 @@ SUPPLY: dict[str, Supply] = {
 }
 # fmt: on
 
-#: RAR Sörmland's individual insatser before 2020 are not named in the sources: five generic ones
-#: (ASSUMPTION). From 2019 on, the RAR-financed individual insatser of seed 004 (read from
-#: seed004_insatser_2021.csv) with their periods and member kommuner.
-RAR_GENERIC_INSATSER: tuple[Insats, ...] = (
-    Insats("RAR-IND-01", _ts("2016-01-01"), _ts("2018-06-30")),
-    Insats("RAR-IND-02", _ts("2016-01-01"), _ts("2019-12-31")),
-    Insats("RAR-IND-03", _ts("2017-01-01"), _ts("2020-12-31")),
-    Insats("RAR-IND-04", _ts("2018-01-01"), _ts("2020-12-31")),
-    Insats("RAR-IND-05", _ts("2019-01-01"), _ts("2020-12-31")),
-)
-
-
-def _jonkoping_insatser(prefix: str) -> tuple[Insats, ...]:
-    """Generic individual insatser of a Jönköping association (ASSUMPTION: none are named)."""
-    return (
-        Insats(f"{prefix}-IND-01", _ts("2015-01-01"), None),
-        Insats(f"{prefix}-IND-02", _ts("2016-01-01"), _ts("2019-12-31")),
-        Insats(f"{prefix}-IND-03", _ts("2017-09-01"), _ts("2021-06-30")),
-        Insats(f"{prefix}-IND-04", _ts("2019-01-01"), None),
-        Insats(f"{prefix}-IND-05", _ts("2020-03-01"), None),
-    )
-
-
 #: Start-year weights of an ended cohort: start in the end year, the year before, two before.
 _USUAL_START = {0: 0.55, 1: 0.37, 2: 0.08}
+
+
+#: The Jönköping registrations start no earlier than their portfolios (2017–2021, ASSUMPTION).
+JONKOPING_FIRST_START = _ts("2017-01-01")
 
 
 def _start_weights(years: range) -> dict[int, dict[int, float]]:
@@ -245,39 +225,35 @@ PLANS: dict[str, Plan] = {
         supply=SUPPLY["RAR Sörmland"],
         ended={2020: 90},  # ASSUMPTION: nothing published for 2020
         start_weights=_start_weights(range(2016, 2021)),
-        insatser=RAR_GENERIC_INSATSER,
     ),
     # Jönköping: ended per year outside 2019 are ASSUMPTIONS of the same size as 2019; 2020 and
     # 2021 grow by what the registrations active in 2019 (seed 001 §3.4) carry over.
     "Södra Vätterbygden": Plan(
         "Södra Vätterbygden",
         seed=2017_06_80,
-        first_start=_ts("2016-01-01"),
+        first_start=JONKOPING_FIRST_START,
         women=None,
         supply=SUPPLY["Södra Vätterbygden"],
         ended={2017: 70, 2018: 80},
         start_weights=_start_weights(range(2017, 2019)),
-        insatser=_jonkoping_insatser("SV"),
     ),
     "Finnveden": Plan(
         "Finnveden",
         seed=2017_06_62,
-        first_start=_ts("2016-01-01"),
+        first_start=JONKOPING_FIRST_START,
         women=None,
         supply=SUPPLY["Finnveden"],
         ended={2017: 45, 2018: 50},
         start_weights=_start_weights(range(2017, 2019)),
-        insatser=_jonkoping_insatser("FV"),
     ),
     "Höglandet": Plan(
         "Höglandet",
         seed=2017_06_82,
-        first_start=_ts("2016-01-01"),
+        first_start=JONKOPING_FIRST_START,
         women=None,
         supply=SUPPLY["Höglandet"],
         ended={2017: 55, 2018: 60},
         start_weights=_start_weights(range(2017, 2019)),
-        insatser=_jonkoping_insatser("HL"),
     ),
 }
 
@@ -1153,24 +1129,34 @@ def _supply(df: pd.DataFrame, plan: Plan, rng: np.random.Generator) -> None:
 # --------------------------------------------------------------------------- insatser and kommun
 
 
-def rar_named_insatser(insatser_2021: pd.DataFrame, registry: pd.DataFrame) -> tuple[Insats, ...]:
-    """The RAR-financed individual insatser of seed 004 with their periods and member kommuner."""
-    rar = registry[registry["association"] == "RAR Sörmland"]
-    rows = insatser_2021[(insatser_2021["type"] == "I") & (insatser_2021["financing"] == "RAR")]
+def individual_insatser(portfolio: pd.DataFrame, registry: pd.DataFrame) -> tuple[Insats, ...]:
+    """The insatser of an association's portfolio that SUS registers participants in.
+
+    Those of type I financed by the association's own (Finsam) funds (seed 004: "Vid beviljande
+    av RAR-medel rapporteras samtliga deltagare i SUS"; ESF projects report to SCB), with their
+    periods and the member kommuner their partners name (``"<kommun> kommun"``).
+    """
+    rows = portfolio[(portfolio["type"] == "I") & (portfolio["financing"] == "finsam")]
     out = []
-    for r in rows.itertuples(index=False):
-        partners = str(r.partners or "")
-        kommuner = tuple(k.kommun_code for k in rar.itertuples() if k.kommun in partners)
-        out.append(Insats(str(r.insats), pd.Timestamp(r.start), pd.Timestamp(r.end), kommuner))
+    for r in rows.sort_values(["start_date", "insats_id"], kind="stable").itertuples(index=False):
+        members = registry[registry["association"] == r.association]
+        named = set(str(r.partners or "").split(";"))
+        kommuner = tuple(
+            str(k.kommun_code) for k in members.itertuples() if f"{k.kommun} kommun" in named
+        )
+        out.append(Insats(str(r.insats_id), r.start_date, r.end_date, kommuner))
     return tuple(out)
 
 
-def _covers(ins: Insats, start: pd.Timestamp, end: pd.Timestamp | None) -> bool:
-    if ins.start > start:
-        return False
-    if end is None:
-        return ins.end is None or ins.end >= EXPORT_DATE
-    return ins.end is None or ins.end >= end
+def _candidates(
+    insatser: tuple[Insats, ...], start: pd.Timestamp, end: pd.Timestamp | None
+) -> list[Insats]:
+    """The insatser a registration may be in: those whose period contains its start date; of
+    them, those that also contain its end (the export date when still open) if there are any."""
+    starting = [x for x in insatser if x.start <= start <= x.end]
+    last = EXPORT_DATE if end is None else end
+    whole = [x for x in starting if last <= x.end]
+    return whole or starting
 
 
 def _insats_and_kommun(
@@ -1187,9 +1173,9 @@ def _insats_and_kommun(
         start = df.at[i, "start_date"]
         end = df.at[i, "end_date"]
         end = None if pd.isna(end) else end
-        covering = [x for x in insatser if _covers(x, start, end)]
+        covering = _candidates(insatser, start, end)
         if not covering:
-            raise ValueError(f"no insats covers a registration {start.date()}–{end}")
+            raise ValueError(f"no insats of the portfolio runs on {start.date()}, a start date")
         person = df.at[i, "person"]
         if person in kommun_of:
             fitting = [x for x in covering if not x.kommuner or kommun_of[person] in x.kommuner]
@@ -1245,8 +1231,9 @@ class Inputs:
     participants_2019: pd.DataFrame
     ended_per_year: pd.DataFrame
     participants_2021: pd.DataFrame
-    insatser_2021: pd.DataFrame
     population: pd.DataFrame
+    #: each association's synthetic portfolio (all its files), the catalogue of insatser
+    portfolios: dict[str, pd.DataFrame]
 
     @classmethod
     def read(cls, source_dir: Path) -> Inputs:
@@ -1258,8 +1245,8 @@ class Inputs:
             participants_2019=load_published(pub / "seed001_participants_by_sex_2019.csv"),
             ended_per_year=load_published(pub / "seed003_sus_ended_per_year.csv"),
             participants_2021=load_published(pub / "seed004_participants_2021.csv"),
-            insatser_2021=load_published(pub / "seed004_insatser_2021.csv"),
             population=population,
+            portfolios=portfolio.by_association(portfolio.build(source_dir)),
         )
 
 
@@ -1293,13 +1280,12 @@ def build(inputs: Inputs) -> tuple[dict[str, pd.DataFrame], list[tuple[str, str,
             flows = {m: int(v) for m, v in zip(p21["measure"], p21["value"], strict=True)}
             profile = rar_profile(inputs.utfall)
             cells = rar_cells(plan, ended, flows, profile, rng)
-            insatser = plan.insatser + rar_named_insatser(inputs.insatser_2021, inputs.registry)
         else:
             women = active[name]["K"] / (active[name]["K"] + active[name]["M"])
             plan = replace(plan, women=women) if plan.women is None else plan
             profile = jonkoping_profile(inputs.utfall, name)
             cells = jonkoping_cells(plan, targets, active[name], profile, rng)
-            insatser = plan.insatser
+        insatser = individual_insatser(inputs.portfolios[name], inputs.registry)
         frames[name] = build_association(plan, cells, profile, insatser, weights, rng)
     _number_persons(frames)
     return frames, unreproducible

@@ -1,17 +1,29 @@
-"""Synthetic insats portfolios: RAR Sörmland 2014–2019 (seed 003) and the Jönköping associations.
+"""Synthetic insats portfolios: RAR Sörmland (seed 003 and seed 004) and the Jönköping associations.
 
-**Synthetic demonstration data, not real insatser.** The RAR Sörmland portfolio is built so that
-its breakdowns reproduce seed 003's portfolio tables 1–6 and key figures as far as those tables
-agree with each other (``data/raw/synthetic/README-portfolio.md`` lists the cells that cannot be
-reproduced and why): 56 insatser, 70,2 Mkr granted, 56,8 Mkr ("ca 57") structural. It is laid out
-as *cells*: groups of insatser with one owner, primary target group, type and financing whose
-count and total amount are fixed by the published tables; the random generator only splits a
-cell's total between its insatser and draws names, partners and periods.
+**Synthetic demonstration data, not real insatser.** RAR Sörmland's portfolio is in two files:
+
+* ``portfolio_rar_sormland.csv``, the insatser of 2014–2019, built so that its breakdowns
+  reproduce seed 003's portfolio tables 1–6 and key figures as far as those tables agree with each
+  other (``data/raw/synthetic/README-portfolio.md`` lists the cells that cannot be reproduced and
+  why): 56 insatser, 70,2 Mkr granted, 56,8 Mkr ("ca 57") structural. It is laid out as *cells*:
+  groups of insatser with one owner, primary target group, type and financing whose count and
+  total amount are fixed by the published tables; the random generator only splits a cell's
+  total between its insatser and draws names, partners and periods.
+* ``portfolio_rar_sormland_2021.csv``, the RAR-financed insatser of seed 004's annual report
+  2021 (the insatser of its Not 3), with their printed names (also their ids), types, partners
+  and periods; their granted amounts follow from the Not 3 budget of 2021
+  (:func:`rar_sormland_2021`).
 
 The Jönköping portfolios (Södra Vätterbygden, Finnveden, Höglandet, 2017–2021) are plausible
 only: their yearly size follows the associations' 2019 revenues (seed 001, Bokslut 2019) and
 their target groups the participants' main support before the insatser (seed 001, Bilaga 1).
 Budget and outcome per insats and year (``insats_budget``) are derived from them.
+
+The individual insatser are the catalogue the synthetic participants are drawn from
+(:func:`build` is read by ``finsamlib.synth.participants``): the individual insatser of each
+association follow one another without a gap over the years its participants start
+(:func:`_chain`), and they name every member kommun as partner, as an insats open to the whole
+association does (seed 004's named insatser keep their printed partners).
 
 Deterministic: one fixed seed per file; regenerating writes byte-identical files.
 """
@@ -20,14 +32,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..loaders import load_published
+
 OUT_DIR = "synthetic"
 RAR_FILE = f"{OUT_DIR}/portfolio_rar_sormland.csv"
+RAR_2021_FILE = f"{OUT_DIR}/portfolio_rar_sormland_2021.csv"
 JKP_FILES = {
     "Södra Vätterbygden": f"{OUT_DIR}/portfolio_sodra_vatterbygden.csv",
     "Finnveden": f"{OUT_DIR}/portfolio_finnveden.csv",
@@ -225,12 +242,64 @@ def _partners(rng: np.random.Generator, kommuner: tuple[str, ...], region: str) 
     return ";".join(k + chosen)
 
 
+def _chain(
+    rng: np.random.Generator, n: int, first: str, last: str, months: tuple[int, int]
+) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """``n`` periods of whole months that together cover every day from ``first`` to ``last``.
+
+    The first starts in ``first``, the last ``months[0]`` months before the end of ``last`` and
+    ends there; the others start evenly in between (plus up to a third of a step). Each lasts
+    ``months`` (low, high) but at least until the next one starts, so there is no gap and none
+    is shorter than ``months[0]`` (when the window allows). Periods are returned in start order.
+    """
+    first_m, last_m = pd.Period(first, "M").ordinal, pd.Period(last, "M").ordinal
+    latest = max(first_m, last_m - months[0] + 1)
+    step = (latest - first_m) / max(1, n - 1)
+    jitter = max(1, round(step / 3))
+    starts = [
+        first_m + round(i * step) + (int(rng.integers(0, jitter)) if 0 < i < n - 1 else 0)
+        for i in range(n)
+    ]
+    periods = []
+    for i, s in enumerate(starts):
+        if i == n - 1:
+            e = last_m
+        else:
+            lo = max(s + months[0] - 1, starts[i + 1] - 1)
+            e = min(int(rng.integers(lo, max(lo, s + months[1] - 1) + 1)), last_m)
+        start, end = pd.Period(ordinal=s, freq="M"), pd.Period(ordinal=e, freq="M")
+        periods.append((start.start_time, end.end_time.normalize()))
+    return periods
+
+
+def _individual_partners(rng: np.random.Generator, kommuner: tuple[str, ...], region: str) -> str:
+    """Partners of an individual insats open to the whole association: every member kommun."""
+    chosen = [p for p in (AF, FK, region) if rng.random() < 0.6] or [AF]
+    return ";".join([f"{k} kommun" for k in kommuner] + chosen)
+
+
+#: Months over which RAR Sörmland's individual insatser of 2014–2019 follow one another: SUS
+#: registered no participants before 2016 (seed 003 §2.1.10, "Under 2014–2015 registrerades inte
+#: några individer i SUS"), so the synthetic ones start in 2016 (ASSUMPTION).
+RAR_INDIVIDUAL_WINDOW = ("2016-01", "2019-12")
+
+
 def rar_sormland(seed: int = 20140101) -> pd.DataFrame:
-    """The synthetic RAR Sörmland portfolio 2014–2019 (56 insatser) as a canonical DataFrame."""
+    """The synthetic RAR Sörmland portfolio 2014–2019 (56 insatser) as a canonical DataFrame.
+
+    The seven individual insatser (cells of type I) run one after another without a gap over
+    :data:`RAR_INDIVIDUAL_WINDOW`, so that every synthetic participant who starts before seed
+    004's insatser can be registered in one of them.
+    """
     rng = np.random.default_rng(seed)
     rows: list[dict[str, object]] = []
     used: set[str] = set()
     all_members = ";".join([AF, FK, REGION_S])
+    n_individual = sum(c.n for c in RAR_CELLS if c.type == "I")
+    chain = _chain(rng, n_individual, *RAR_INDIVIDUAL_WINDOW, DURATION["mental_health_individual"])
+    individual_periods: Iterator[tuple[pd.Timestamp, pd.Timestamp]] = iter(
+        [chain[int(k)] for k in rng.permutation(n_individual)]
+    )
 
     def unique(name: str) -> str:
         base, i = name, 2
@@ -267,6 +336,11 @@ def rar_sormland(seed: int = 20140101) -> pd.DataFrame:
                                "Förstudie inför ESF-ansökan nyanlända")[j])  # fmt: skip
                 start, end = _period(rng, "2014-01", "2019-12", DURATION["esf_prestudy"])
                 partners = all_members
+            elif cell.type == "I":
+                pool = NAMES[cell.kind]
+                start, end = next(individual_periods)
+                name = unique(f"{pool[int(rng.integers(len(pool)))]} {start.year}")
+                partners = _individual_partners(rng, SORMLAND_KOMMUNER, REGION_S)
             else:
                 pool = NAMES[cell.kind]
                 start, end = _period(rng, "2014-01", "2019-12", DURATION[cell.kind])
@@ -287,6 +361,109 @@ def rar_sormland(seed: int = 20140101) -> pd.DataFrame:
                 }
             )
     return _with_ids(pd.DataFrame(rows), "RAR")
+
+
+# --------------------------------------------------------------------------- RAR Sörmland 2021
+
+#: Seed 004 Not 3 names three insatser differently from its list of insatser (the notes of
+#: ``seed004_insats_budget_2021.csv`` say which): Not 3 name -> list name.
+NOT3_NAMES = {
+    "Rättinsats 2.0": "Rätt Insats 2.0",
+    "Långa Sjukfall": "Långa sjukfall",
+    "Steg för steg": "Steg för steg mot arbete",
+}
+#: How seed 004 spells the partners that are not kommuner (a kommun is any token starting with
+#: a member kommun's name: "Katrineholms kommun", "Flen").
+SEED004_PARTNERS = {
+    "Arbetsförmedlingen": AF,
+    "Försäkringskassan": FK,
+    "Region Sörmland": REGION_S,
+    "regionen": REGION_S,
+}
+#: Seed 004's "Samtliga myndigheter": every member.
+SEED004_ALL = "Samtliga myndigheter"
+
+
+def seed004_partners(text: str) -> str:
+    """Seed 004's printed partners as the portfolio's ``;``-list (kommuner first, as elsewhere).
+
+    >>> seed004_partners("Region Sörmland, Försäkringskassan, Flen och Katrineholms kommun")
+    'Flen kommun;Katrineholm kommun;Försäkringskassan;Region Sörmland'
+    """
+    kommuner: list[str] = []
+    others: list[str] = []
+    for token in (t.strip() for t in re.split(r",|\s+och\s+", text)):
+        if not token:
+            continue
+        if token == SEED004_ALL:
+            kommuner += list(SORMLAND_KOMMUNER)
+            others += [AF, FK, REGION_S]
+            continue
+        kommun = [k for k in SORMLAND_KOMMUNER if token.startswith(k)]
+        if kommun:
+            kommuner.append(kommun[0])
+        elif token in SEED004_PARTNERS:
+            others.append(SEED004_PARTNERS[token])
+        else:
+            raise ValueError(f"unknown partner {token!r} in seed 004's {text!r}")
+    agencies = [a for a in (AF, FK, REGION_S) if a in others]
+    return ";".join([f"{k} kommun" for k in dict.fromkeys(kommuner)] + agencies)
+
+
+def rar_sormland_2021(insatser_2021: pd.DataFrame, budget_2021: pd.DataFrame) -> pd.DataFrame:
+    """RAR Sörmland's RAR-financed insatser of 2021 (seed 004) as a canonical portfolio.
+
+    ``insatser_2021`` is ``published/seed004_insatser_2021.csv`` (the list of insatser ongoing or
+    ended during 2021: name, I/S, financing, partners, period) and ``budget_2021``
+    ``published/seed004_insats_budget_2021.csv`` (Not 3: budget 2021 per insats, tkr). The rows
+    are the insatser of Not 3 ("Summa RAR-insatser"): the RAR-financed ones of the list except
+    Processledare, whose 2014–2019 part is in the seed 003 portfolio and which Not 3 does not
+    list. The ESF projects are left out too: Not 3 gives them no budget, and their participants
+    are reported to SCB, not SUS (seed 004).
+
+    Each insats keeps its printed name (also its id, as a SUS export names insatser), type,
+    partners and period; financing is ``finsam`` (RAR's own funds), the owner ``undefined`` and
+    the target groups empty (the list prints neither). The granted amount is an ASSUMPTION: the
+    2021 budget spread evenly over the insats's days, i.e. budget × (days of the period) ÷
+    (days of the period in 2021), rounded to 1 000 kr, so that spreading it by days
+    (:func:`finsamlib.portfolio.spending_per_year`) gives back the printed budget of 2021.
+    """
+    budget = budget_2021[budget_2021["measure"] == "budget"]
+    budget = budget[~budget["insats"].astype(str).str.startswith("Summa")]
+    if set(budget["unit"]) != {"tkr"}:
+        raise ValueError("seed 004 Not 3 budgets are expected in tkr")
+    tkr = {
+        NOT3_NAMES.get(str(k), str(k)): float(v)
+        for k, v in zip(budget["insats"], budget["value"], strict=True)
+    }
+    rows = insatser_2021[insatser_2021["financing"] == "RAR"]
+    rows = rows[rows["insats"].isin(list(tkr))]
+    missing = sorted(set(tkr) - set(rows["insats"]))
+    if missing:
+        raise ValueError(f"Not 3 insatser not in seed 004's list of insatser: {missing}")
+    out = []
+    for r in rows.itertuples(index=False):
+        start, end = pd.Timestamp(r.start), pd.Timestamp(r.end)
+        days = (end - start).days + 1
+        in_2021 = min(end, pd.Timestamp("2021-12-31")) - max(start, pd.Timestamp("2021-01-01"))
+        granted = round(tkr[r.insats] * days / (in_2021.days + 1)) * 1_000
+        out.append(
+            {
+                "insats_id": str(r.insats),
+                "name": str(r.insats),
+                "association": "RAR Sörmland",
+                "type": str(r.type),
+                "financing": "finsam",
+                "owner": "undefined",
+                "partners": seed004_partners(str(r.partners)),
+                "target_groups": EJ,
+                "start_date": start,
+                "end_date": end,
+                "granted_amount": granted,
+            }
+        )
+    df = pd.DataFrame(out).sort_values(["start_date", "name"], kind="stable")
+    return df.reset_index(drop=True)
 
 
 def _with_ids(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
@@ -343,16 +520,30 @@ JKP_STRUCTURAL_NAMES = (
 )
 
 
+#: The Jönköping portfolios' years: the first and last month of any insats.
+JKP_WINDOW = ("2017-01", "2021-12")
+
+
 def jonkoping(assoc: Association) -> pd.DataFrame:
-    """A plausible synthetic portfolio 2017–2021 for one Jönköping association."""
+    """A plausible synthetic portfolio 2017–2021 for one Jönköping association.
+
+    The individual insatser (the larger ~60 % of the insatser by amount) run one after another
+    without a gap over :data:`JKP_WINDOW`, the larger amounts over the longer periods, so that
+    every synthetic participant (starting 2017–2021) can be registered in one of them; the
+    structural ones have random periods.
+    """
     rng = np.random.default_rng(assoc.seed)
     total = assoc.yearly_kr * 5
     amounts = _split(total, assoc.n, rng, unit=5_000)
     groups, weights = zip(*assoc.targets, strict=True)
     rows = []
     used: set[str] = set()
+    n_individual = round(assoc.n * 0.6)  # the smaller ~40 % are structural
+    chain = _chain(rng, n_individual, *JKP_WINDOW, (18, 36))
+    # the larger amounts to the longer periods
+    individual_periods = iter(sorted(chain, key=lambda p: p[0] - p[1]))
     for i, amount in enumerate(sorted(amounts, reverse=True)):
-        structural = i >= round(assoc.n * 0.6)  # the smaller ~40 % are structural
+        structural = i >= n_individual
         if structural:
             pool, months, target = JKP_STRUCTURAL_NAMES, (6, 24), POB
         else:
@@ -366,7 +557,7 @@ def jonkoping(assoc: Association) -> pd.DataFrame:
             place = assoc.kommuner[int(rng.integers(len(assoc.kommuner)))]
             name = f"{pool[int(rng.integers(len(pool)))]} {place}"
         used.add(name)
-        start, end = _period(rng, "2017-01", "2021-12", months)
+        start, end = _period(rng, *JKP_WINDOW, months) if structural else next(individual_periods)
         owner = (
             "Kommun"
             if not structural
@@ -381,7 +572,9 @@ def jonkoping(assoc: Association) -> pd.DataFrame:
                 "type": "S" if structural else "I",
                 "financing": "finsam",
                 "owner": owner,
-                "partners": _partners(rng, assoc.kommuner, "Region Jönköpings län"),
+                "partners": (_partners if structural else _individual_partners)(
+                    rng, assoc.kommuner, "Region Jönköpings län"
+                ),
                 "target_groups": target,
                 "start_date": start,
                 "end_date": end,
@@ -442,19 +635,45 @@ def _budget_csv(df: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
+def build(source_dir: Path) -> dict[str, pd.DataFrame]:
+    """Every synthetic portfolio file's table (canonical columns), keyed by its path under
+    ``data/raw``; ``source_dir`` holds the published inputs (``published/``)."""
+    published = Path(source_dir) / "published"
+    frames = {
+        RAR_FILE: rar_sormland(),
+        RAR_2021_FILE: rar_sormland_2021(
+            load_published(published / "seed004_insatser_2021.csv"),
+            load_published(published / "seed004_insats_budget_2021.csv"),
+        ),
+    }
+    for assoc in JKP:
+        frames[JKP_FILES[assoc.name]] = jonkoping(assoc)
+    return frames
+
+
+def by_association(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The portfolio files of :func:`build` joined per association (RAR Sörmland: both files)."""
+    whole = pd.concat(list(frames.values()), ignore_index=True)
+    return {
+        str(name): part.reset_index(drop=True)
+        for name, part in whole.groupby("association", sort=False)
+    }
+
+
 def generate(raw_dir: Path) -> list[str]:
     """Write the synthetic portfolio files under ``raw_dir``; return their relative paths."""
+    from .derived import inputs_dir
+
     raw_dir = Path(raw_dir)
     (raw_dir / OUT_DIR).mkdir(parents=True, exist_ok=True)
     written = []
-    (raw_dir / RAR_FILE).write_text(_portfolio_csv(rar_sormland()), encoding="utf-8")
-    written.append(RAR_FILE)
     budgets = []
+    frames = build(inputs_dir(raw_dir))
+    for rel, df in frames.items():
+        (raw_dir / rel).write_text(_portfolio_csv(df), encoding="utf-8")
+        written.append(rel)
     for assoc in JKP:
-        df = jonkoping(assoc)
-        (raw_dir / JKP_FILES[assoc.name]).write_text(_portfolio_csv(df), encoding="utf-8")
-        written.append(JKP_FILES[assoc.name])
-        budgets.append(insats_budget(df, assoc.seed + 1))
+        budgets.append(insats_budget(frames[JKP_FILES[assoc.name]], assoc.seed + 1))
     (raw_dir / BUDGET_FILE).write_text(_budget_csv(pd.concat(budgets)), encoding="utf-8")
     written.append(BUDGET_FILE)
     return written
