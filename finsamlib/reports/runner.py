@@ -440,7 +440,8 @@ def run(
 
         # one warm kernel parent for every worker, started first: its imports overlap the
         # workers' start-up
-        shared = zygote.Zygote() if zygote.fork_available() and jobs else None
+        folders = sorted({str(j.parameters.get("data_dir") or "") for j in jobs})
+        shared = zygote.Zygote(warm=folders) if zygote.fork_available() and jobs else None
         n = min(workers or os.cpu_count() or 1, len(jobs)) or 1
         pool = process_pool(n, shared.address if shared else None)
     else:

@@ -90,9 +90,10 @@ def _fork_kernel(request: dict) -> int:
     return pid
 
 
-def serve(address: str, preload: Sequence[str] = PRELOAD) -> None:
-    """Run the zygote: listen on the Unix socket ``address``, import ``preload``, then fork
-    one kernel per request. Exits when its parent process goes away."""
+def serve(address: str, preload: Sequence[str] = PRELOAD, warm: Sequence[str] = ()) -> None:
+    """Run the zygote: listen on the Unix socket ``address``, import ``preload``, parse the
+    data folders ``warm`` ("" for the embedded data), then fork one kernel per request. Exits
+    when its parent process goes away."""
     import socket
 
     parent = os.getppid()
@@ -102,6 +103,12 @@ def serve(address: str, preload: Sequence[str] = PRELOAD) -> None:
     server.listen(128)
     for name in preload:
         importlib.import_module(name)
+    if warm:
+        from .inputs import warm as warm_folder
+
+        for folder in warm:
+            with contextlib.suppress(Exception):  # a broken folder fails its reports, not us
+                warm_folder(folder or None)
     server.settimeout(1.0)
     while os.getppid() == parent:
         try:
@@ -139,16 +146,16 @@ def _read_line(conn) -> bytes:
 class Zygote:
     """A zygote process, started by the current process and stopped with it (or by close())."""
 
-    def __init__(self, preload: Sequence[str] = PRELOAD) -> None:
+    def __init__(self, preload: Sequence[str] = PRELOAD, warm: Sequence[str] = ()) -> None:
         self.folder = tempfile.mkdtemp(prefix="fsz-", dir=_SOCKET_ROOT)
         self.address = os.path.join(self.folder, "z.sock")
         env = {**os.environ, **ZYGOTE_ENV}
         code = (
             "import sys; from finsamlib.reports.zygote import serve; "
-            "serve(sys.argv[1], sys.argv[2:])"
+            "i = sys.argv.index('--warm'); serve(sys.argv[1], sys.argv[2:i], sys.argv[i + 1:])"
         )
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", code, self.address, *preload],
+            [sys.executable, "-c", code, self.address, *preload, "--warm", *warm],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
