@@ -28,6 +28,14 @@ Spending over time spreads each insats's granted amount over its period pro rata
 (default: every day from start to end date inclusive carries the same amount) or by **months**
 (every calendar month the period touches carries the same amount); see
 :func:`spending_per_year`.
+
+**Participants per insats.** A participant table (canonical ``participants``, e.g. a SUS export)
+names the insats of every registration in ``insats_id``; joined with the portfolio on
+(``association``, ``insats_id``) — on ``insats_id`` alone when either table has no
+``association`` column — it gives the participants of each insats
+(:func:`participants_per_insats`), the money per participant (:func:`cost_per_participant`) and a
+reviewer's check that every registration belongs to an individual insats of the portfolio that
+runs when it starts (:func:`check_participant_insatser`).
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from . import categories as cat
+from .errors import FinsamDataError
 from .funding import budget_utilisation
 
 View = Literal["every", "allocated", "primary"]
@@ -158,10 +167,10 @@ def breakdown(
     ...     None], "granted_amount": [100.0, 50.0]})
     >>> breakdown(df, "target_group", views=["allocated"])[["target_group", "amount"]]
     ... # doctest: +NORMALIZE_WHITESPACE
-          target_group  amount
-    0    Ej definierad    50.0
-    1   Psykisk ohälsa    50.0
-    2             Unga    50.0
+         target_group  amount
+    0  Psykisk ohälsa    50.0
+    1            Unga    50.0
+    2   Ej definierad    50.0
     """
     dims = [by] if isinstance(by, str) else list(by)
     if not dims:
@@ -382,3 +391,227 @@ def active_counts(
 #: Budget utilisation per insats and in total lives with the other money indicators:
 #: :func:`finsamlib.funding.budget_utilisation` (re-exported here for discoverability).
 utilisation = budget_utilisation
+
+
+# --------------------------------------------------------------------------- participants
+
+#: Descriptive portfolio columns carried into the per-insats tables (when the portfolio has them).
+INSATS_COLUMNS: tuple[str, ...] = ("name", "type", "owner", "financing")
+#: The problems :func:`check_participant_insatser` reports, with what each means.
+INSATS_PROBLEMS: dict[str, str] = {
+    "missing": "the insats id is not in the association's portfolio",
+    "not_individual": "the insats is in the portfolio but not individual (type I)",
+    "starts_outside_period": "registrations start before the insats starts or after it ends",
+}
+ParticipantCount = Literal["persons", "registrations"]
+
+
+def _join_keys(portfolio: pd.DataFrame, participants: pd.DataFrame) -> list[str]:
+    """(association, insats_id) when both tables have an association column, else insats_id."""
+    _require(portfolio, ["insats_id"], "joining participants to the portfolio")
+    _require(participants, ["insats_id"], "joining the participants to a portfolio")
+    both = "association" in portfolio.columns and "association" in participants.columns
+    return ["association", "insats_id"] if both else ["insats_id"]
+
+
+def _insats_info(portfolio: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One row per insats (keys + descriptive columns); duplicated keys are a data error."""
+    columns = keys + [c for c in (*INSATS_COLUMNS, "start_date", "end_date") if c in portfolio]
+    info = portfolio[columns].reset_index(drop=True)
+    dup = info.duplicated(keys, keep=False)
+    if dup.any():
+        ids = ", ".join(sorted(info.loc[dup, "insats_id"].astype(str).unique())[:10])
+        raise FinsamDataError(
+            portfolio.attrs.get("source", "portfolio"),
+            f"one row per insats ({' and '.join(keys)} unique); found several for {ids}",
+        )
+    return info
+
+
+def _counts(regs: pd.DataFrame, keys: list[str], year: int | None) -> pd.DataFrame:
+    """Registrations, distinct persons, ended and ongoing registrations per insats."""
+    _require(regs, ["person_id", "start_date", "end_date"], "counting participants per insats")
+    end = pd.to_datetime(regs["end_date"])
+    ended = end.notna() if year is None else (end.dt.year == year).fillna(False)
+    frame = regs[keys].copy()
+    frame["_person"] = regs["person_id"].to_numpy()
+    frame["_ended"] = ended.to_numpy(dtype=bool)
+    out = (
+        frame.groupby(keys, sort=False, dropna=False)
+        .agg(
+            registrations=("_person", "size"),
+            persons=("_person", "nunique"),
+            ended=("_ended", "sum"),
+        )
+        .reset_index()
+    )
+    out["ongoing"] = out["registrations"] - out["ended"]
+    return out
+
+
+def participants_per_insats(
+    portfolio: pd.DataFrame,
+    participants: pd.DataFrame,
+    year: int | None = None,
+    types: Sequence[str] | None = ("I",),
+) -> pd.DataFrame:
+    """Registrations, distinct persons and ended registrations per insats.
+
+    Parameters
+    ----------
+    portfolio : canonical ``portfolio`` table (one row per insats).
+    participants : canonical ``participants`` table; ``insats_id`` names the insats.
+    year : None counts every registration; a year counts the registrations active at any time in
+        it (:func:`finsamlib.outcomes.active_in_year`, "registrerade under året"), and ``ended``
+        those that ended in it.
+    types : which insatser of the portfolio to list even without participants (default the
+        individual ones; None = all). An insats with participants is always listed, so the
+        registrations of the rows add up to all the registrations counted.
+
+    Returns
+    -------
+    One row per insats: the join keys (``association`` when both tables have it, ``insats_id``),
+    the portfolio's ``name``, ``type``, ``owner``, ``financing``, ``start_date``, ``end_date``
+    (missing for an insats that is not in the portfolio), ``in_portfolio``, ``registrations``,
+    ``persons`` (distinct ``person_id`` within the association: a person in two insatser counts in
+    both, so the persons of the rows can add up to more than the association's), ``ended`` (with
+    an end date; with ``year``: ended in the year) and ``ongoing`` (the others). Insatser in
+    portfolio order, then ids found only among the participants.
+
+    Examples
+    --------
+    >>> pf = pd.DataFrame({"insats_id": ["A", "B"], "name": ["Alfa", "Beta"],
+    ...                    "type": ["I", "I"]})
+    >>> pp = pd.DataFrame({"insats_id": ["A", "A", "A"], "person_id": ["p1", "p1", "p2"],
+    ...     "start_date": pd.to_datetime(["2020-01-01", "2021-01-01", "2021-02-01"]),
+    ...     "end_date": pd.to_datetime(["2020-06-30", None, "2021-05-31"])})
+    >>> participants_per_insats(pf, pp)[["insats_id", "registrations", "persons", "ended"]]
+      insats_id  registrations  persons  ended
+    0         A              3        2      2
+    1         B              0        0      0
+    """
+    from .outcomes import active_in_year
+
+    keys = _join_keys(portfolio, participants)
+    info = _insats_info(portfolio, keys)
+    regs = participants if year is None else active_in_year(participants, year)
+    counts = _counts(regs, keys, year)
+    listed = info
+    if types is not None:
+        _require(portfolio, ["type"], "participants_per_insats with types")
+        listed = info[info["type"].isin(list(types))]
+    extra = counts[keys].merge(listed[keys], how="left", on=keys, indicator=True)
+    extra = extra.loc[extra["_merge"] == "left_only", keys]
+    extra = extra.sort_values(keys, key=lambda c: c.astype(str), kind="stable")
+    rows = pd.concat([listed[keys], extra], ignore_index=True)
+    out = rows.merge(info, how="left", on=keys)
+    out["in_portfolio"] = out.set_index(keys).index.isin(info.set_index(keys).index)
+    out = out.merge(counts, how="left", on=keys)
+    for c in ("registrations", "persons", "ended", "ongoing"):
+        out[c] = out[c].fillna(0).astype(int)
+    out.attrs["year"] = year
+    out.attrs["provenance"] = participants.attrs.get("provenance")
+    return out
+
+
+def cost_per_participant(
+    portfolio: pd.DataFrame,
+    participants: pd.DataFrame,
+    year: int | None = None,
+    per: ParticipantCount = "persons",
+    method: SpreadMethod = "days",
+    amount: str = "granted_amount",
+    open_end: object | None = None,
+    types: Sequence[str] | None = ("I",),
+) -> pd.DataFrame:
+    """Money per participant of each insats: its money divided by its participants.
+
+    Without ``year``: the insats's whole ``amount`` (granted, kr) over every participant it has
+    registered. With ``year``: the part of the amount that falls in the year when spread over the
+    insats's period (:func:`spending_per_year` with ``method`` and ``open_end``) over the
+    participants registered in the year (active at any time in it), as an annual report relates a
+    year's cost to the year's participants. ``per="persons"`` (default) divides by distinct
+    persons, ``"registrations"`` by registrations.
+
+    The granted amount is a budget, not a cost: the figure is "granted kr per participant"
+    unless the amount column holds outcomes. An insats without participants, or missing from the
+    portfolio, has no figure (NaN), never an infinite one.
+
+    Returns the columns of :func:`participants_per_insats` plus ``amount`` (kr) and
+    ``cost_per_participant`` (kr).
+
+    Examples
+    --------
+    >>> pf = pd.DataFrame({"insats_id": ["A"], "type": ["I"], "granted_amount": [300_000.0]})
+    >>> pp = pd.DataFrame({"insats_id": ["A", "A", "A"], "person_id": ["p1", "p1", "p2"],
+    ...     "start_date": pd.to_datetime(["2020-01-01", "2021-01-01", "2021-02-01"]),
+    ...     "end_date": pd.to_datetime(["2020-06-30", None, "2021-05-31"])})
+    >>> cost_per_participant(pf, pp)["cost_per_participant"].tolist()
+    [150000.0]
+    >>> cost_per_participant(pf, pp, per="registrations")["cost_per_participant"].tolist()
+    [100000.0]
+    """
+    if per not in ("persons", "registrations"):
+        raise ValueError(f"per must be 'persons' or 'registrations', not {per!r}")
+    _require(portfolio, [amount], "cost_per_participant")
+    table = participants_per_insats(portfolio, participants, year=year, types=types)
+    keys = _join_keys(portfolio, participants)
+    if year is None:
+        money = portfolio[keys].assign(amount=pd.to_numeric(portfolio[amount]).astype(float))
+    else:
+        spent = spending_per_year(
+            portfolio, by=keys, method=method, amount=amount, open_end=open_end
+        )
+        money = portfolio[keys].merge(
+            spent.loc[spent["year"] == year, [*keys, "amount"]], how="left", on=keys
+        )
+        money["amount"] = money["amount"].fillna(0.0)
+    out = table.merge(money, how="left", on=keys)
+    count = out[per].where(out[per] > 0)
+    out["cost_per_participant"] = out["amount"] / count
+    out.attrs.update(table.attrs)
+    out.attrs["per"] = per
+    return out
+
+
+def check_participant_insatser(portfolio: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
+    """The participants' insatser that the portfolio does not account for (a reviewer's check).
+
+    Every registration should belong to an individual insats (type I) of its association's
+    portfolio and start within the insats's period (start date to end date inclusive; an insats
+    without an end date runs on). Returns one row per insats and problem (see
+    :data:`INSATS_PROBLEMS`): ``missing``, ``not_individual`` or ``starts_outside_period``, with
+    the number of ``registrations`` concerned; no rows when everything is accounted for.
+
+    Examples
+    --------
+    >>> pf = pd.DataFrame({"insats_id": ["A", "S"], "type": ["I", "S"],
+    ...     "start_date": pd.to_datetime(["2020-01-01", "2020-01-01"]),
+    ...     "end_date": pd.to_datetime(["2020-12-31", "2020-12-31"])})
+    >>> pp = pd.DataFrame({"insats_id": ["A", "A", "S", "X"],
+    ...     "start_date": pd.to_datetime(["2020-03-01", "2021-03-01", "2020-03-01", "2020-03-01"])})
+    >>> check_participant_insatser(pf, pp)
+      insats_id                problem  registrations
+    0         A  starts_outside_period              1
+    1         S         not_individual              1
+    2         X                missing              1
+    """
+    keys = _join_keys(portfolio, participants)
+    _require(portfolio, ["type", "start_date", "end_date"], "check_participant_insatser")
+    _require(participants, ["start_date"], "check_participant_insatser")
+    info = _insats_info(portfolio, keys)
+    regs = participants[keys].copy()
+    regs["_start"] = pd.to_datetime(participants["start_date"]).to_numpy()
+    joined = regs.merge(info, how="left", on=keys, indicator=True)
+    found = joined["_merge"] == "both"
+    begins = pd.to_datetime(joined["start_date"])
+    ends = pd.to_datetime(joined["end_date"])
+    outside = found & ((joined["_start"] < begins) | (ends.notna() & (joined["_start"] > ends)))
+    problem = pd.Series(pd.NA, index=joined.index, dtype="object")
+    problem[~found] = "missing"
+    problem[found & (joined["type"] != "I")] = "not_individual"
+    problem[problem.isna() & outside] = "starts_outside_period"
+    bad = joined[keys].assign(problem=problem)[problem.notna()]
+    out = bad.groupby([*keys, "problem"], sort=True).size().reset_index(name="registrations")
+    out["problem"] = out["problem"].astype(str)
+    return out.reset_index(drop=True)
