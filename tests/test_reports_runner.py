@@ -228,3 +228,40 @@ def test_plain_kernels_when_fork_is_switched_off(tmp_path, monkeypatch):
     assert result.ok and "Rapport 0" in result.html
     monkeypatch.setenv("FINSAM_KERNEL", "fork")
     assert kernels.manager_class() is kernels.ForkingKernelManager
+
+
+def test_cli_unknown_year_lists_the_years_with_data():
+    result = CliRunner().invoke(cli.main, ["reports", "--year", "1990"])
+    assert result.exit_code == 2
+    assert "no data for year 1990" in result.output and "2021" in result.output
+
+
+def test_a_kernel_that_fails_to_start_is_retried(tmp_path, monkeypatch):
+    import papermill
+
+    nb = tiny_notebook(tmp_path / "tiny.ipynb", light=True)
+    real = papermill.execute_notebook
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    result = runner.execute(jobs_for(nb, 1)[0])
+    assert result.ok and result.attempts == 2 and len(calls) == 2
+    # a failing cell is not a kernel failure: no retry
+    counted = []
+    monkeypatch.setattr(
+        papermill, "execute_notebook", lambda *a, **k: counted.append(1) or real(*a, **k)
+    )
+    result = runner.execute(jobs_for(nb, 1, broken={0})[0])
+    assert not result.ok and result.attempts == 1 and len(counted) == 1
+
+
+def test_progress_bar_on_a_terminal_only(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    assert runner._progress(3, None).disable
+    assert not runner._progress(3, True).disable
