@@ -265,3 +265,25 @@ def test_progress_bar_on_a_terminal_only(monkeypatch):
     monkeypatch.setenv("CI", "true")
     assert runner._progress(3, None).disable
     assert not runner._progress(3, True).disable
+
+
+@pytest.mark.slow
+def test_render_reports_on_a_dask_scheduler(tmp_path):
+    """The --executor dask path end to end: a LocalCluster's scheduler address, one county."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        summary = runner.render_reports(
+            county="Södermanlands län",
+            out=tmp_path,
+            executor="dask",
+            scheduler=cluster.scheduler_address,
+            progress=False,
+        )
+    assert summary.ok, summary.text()
+    assert {p.relative_to(tmp_path).as_posix() for p in summary.written} == {
+        "2021/sodermanlands-lan/index.html",
+        "2021/sodermanlands-lan/rar-sormland.html",
+    }
+    assert (tmp_path / "index.html").is_file()
