@@ -1,4 +1,4 @@
-"""Benchmark the report runner (on demand: ``make bench`` or ``python benchmarks/bench_reports.py``).
+"""Benchmark the report runner, on demand: ``make bench`` (``benchmarks/bench_reports.py``).
 
 In one run, on the same machine and data:
 
@@ -190,7 +190,8 @@ def main() -> int:
     print(f"finsam reports (CLI, wall):          {t_cli:7.1f} s  ({t_cli / pages:5.2f} s/page)")
     if t_naive is not None:
         print(
-            f"naive papermill + nbconvert loop:    {t_naive:7.1f} s  ({t_naive / pages:5.2f} s/page)"
+            f"naive papermill + nbconvert loop:    {t_naive:7.1f} s  "
+            f"({t_naive / pages:5.2f} s/page)"
         )
         print(f"speed-up of the runner:              {t_naive / t_cli:7.1f} x   (target >= 4)")
     print(f"floor: imports-only notebook, runner:{t_floor:7.1f} s  ({t_floor / pages:5.2f} s/page)")
