@@ -287,3 +287,28 @@ def test_render_reports_on_a_dask_scheduler(tmp_path):
         "2021/sodermanlands-lan/rar-sormland.html",
     }
     assert (tmp_path / "index.html").is_file()
+
+
+@pytest.mark.slow
+def test_cli_with_a_broken_parameter_set_of_the_real_report(tmp_path, monkeypatch):
+    """The association report run with a broken threshold fails alone: the county's other pages
+    are written, the failed notebook is kept with its error, and the command exits 1."""
+    real_plan = runner.plan
+    jobs = real_plan(county="Södermanlands län", generated_at="2026-01-01T00:00:00Z")
+    broken = runner.Job(
+        jobs[0].notebook,
+        {**jobs[0].parameters, "threshold": -1},
+        jobs[0].output.replace(".html", "-trasig.html"),
+        "trasig",
+        "association",
+    )
+    monkeypatch.setattr(runner, "plan", lambda **_kw: [*jobs, broken])
+    result = CliRunner().invoke(cli.main, ["reports", "--out", str(tmp_path), "--workers", "2"])
+    assert result.exit_code == 1, result.output
+    assert "2 of 3 reports written" in result.output
+    assert "rar-sormland-trasig: cell" in result.output and "threshold" in result.output
+    assert (tmp_path / "2021/sodermanlands-lan/rar-sormland.html").is_file()
+    assert (tmp_path / "2021/sodermanlands-lan/index.html").is_file()
+    assert (
+        tmp_path / paths.FAILED_DIR / "2021__sodermanlands-lan__rar-sormland-trasig.ipynb"
+    ).is_file()
