@@ -257,7 +257,8 @@ def execute(job: Job) -> JobResult:
         while True:
             attempts += 1
             try:
-                nb = pm.execute_notebook(
+                nb = _in_own_event_loop(
+                    pm.execute_notebook,
                     job.notebook,
                     str(executed),
                     parameters=dict(job.parameters),
@@ -316,6 +317,26 @@ def execute(job: Job) -> JobResult:
         synthetic=bool(meta.get("synthetic", False)),
         warnings=warnings,
     )
+
+
+def _in_own_event_loop(func: Callable[..., object], *args: object, **kwargs: object):
+    """Call ``func`` in an empty ``contextvars`` context and close the event loop it made.
+
+    nbclient runs its coroutines on an event loop that jupyter_core keeps in a context
+    variable; thread pools that copy the caller's context into each task (dask's workers do)
+    would hand two concurrent jobs the same loop ("This event loop is already running"). An
+    empty context gives every job its own loop.
+    """
+    import asyncio
+    import contextvars
+
+    ctx = contextvars.Context()
+    try:
+        return ctx.run(func, *args, **kwargs)
+    finally:
+        for value in ctx.values():
+            if isinstance(value, asyncio.AbstractEventLoop) and not value.is_running():
+                value.close()
 
 
 def _one_line(exc: object) -> str:
