@@ -182,3 +182,13 @@ def test_html_helpers_strip_run_metadata_and_read_page_metadata():
     assert html.page_metadata(nb) == {"title": "T", "synthetic": True}
     page = html.notebook_to_html(nbformat.from_dict(nb), "Min titel")
     assert "<title>Min titel</title>" in page and '<html lang="sv">' in page
+
+
+def test_outcome_section_shows_the_county_only_when_it_differs_from_the_association():
+    """RAR Sörmland is its county's only association (registry), so the county columns would
+    repeat it; Finnveden shares Jönköpings län with two others, so the county is shown."""
+    rar = str(sections.outcome_section(sections.load(association="RAR Sörmland", year=2021)))
+    assert "Södermanlands län: Totalt" not in rar
+    assert "RAR Sörmland: Totalt" in rar and "omfattar hela Södermanlands län" in rar
+    fin = str(sections.outcome_section(sections.load(association="Finnveden", year=2021)))
+    assert "Jönköpings län: Totalt" in fin and "omfattar hela" not in fin

@@ -567,7 +567,9 @@ def outcome_section(data: ReportData) -> nr.Html:
     if table is None:
         return nr.notice("Det finns inga deltagaruppgifter.")
     nation = [a for a in dict.fromkeys(c[0] for c in table.columns) if a.startswith(NATION)]
-    areas = [data.association or "", data.county, *nation]
+    # An association that covers its whole county (RAR Sörmland) would repeat itself as the county.
+    whole_county = data.associations == [data.association]
+    areas = [data.association or "", *([] if whole_county else [data.county]), *nation]
     areas = [a for a in areas if a in set(c[0] for c in table.columns)]
     from ..plots import supply as supply_plots
 
@@ -583,6 +585,8 @@ def outcome_section(data: ReportData) -> nr.Html:
         if any(a != NATION for a in nation)
         else ""
     )
+    if whole_county:
+        note += f" Förbundet omfattar hela {data.county}, så länet visas inte separat."
     parts = [
         nr.paragraph(
             "SUS-utfallstabellen för deltagare som avslutade en insats under året, för förbundet, "
