@@ -13,6 +13,7 @@ matplotlib.use("Agg")  # headless: the library never opens windows
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import TightLayoutEngine
 from matplotlib.ticker import FuncFormatter
 
 from ..categories import FAMILIES, SUPPORT, SUPPORT_COLOURS
@@ -59,7 +60,9 @@ def finish(fig: Figure, title: str, source: str, note: str | None = None) -> Fig
     fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
     text = f"Källa: {source}" + (f"\n{note}" if note else "")
     fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=8, color="#444444")
-    fig.tight_layout(rect=(0, 0.06 if not note else 0.1, 1, 0.95))
+    # Apply a tight layout once without attaching an engine to the figure: a figure that has one
+    # (fig.tight_layout() leaves a placeholder) is drawn twice by every savefig, a dry run first.
+    TightLayoutEngine(rect=(0, 0.06 if not note else 0.1, 1, 0.95)).execute(fig)
     return fig
 
 
