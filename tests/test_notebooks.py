@@ -19,6 +19,7 @@ EXPLORE_NOTEBOOKS = (
     "explore_target_group",
     "explore_portfolio",
     "explore_economics",
+    "explore_audit",
 )
 #: A notebook cell may call the library but not compute: no loops, functions or classes.
 LOGIC = re.compile(r"^\s*(for|while|def|class|lambda)\b|\.apply\(|\.groupby\(|\.pivot", re.M)
@@ -84,4 +85,10 @@ def test_exploratory_notebooks_execute_on_the_embedded_data(tmp_path):
     assert summary.ok, summary.text()
     for r in results:
         assert r.warnings == (), (r.job.name, r.warnings)  # nothing written to stderr
-        assert r.html.count("<img ") >= 1, r.job.name
+        if Path(r.job.notebook).stem == "explore_audit":
+            # DOMAIN.md's two discrepancies, recomputed: seed 003 table 3 Kommun 4,3 / 5 = 0,86
+            # (printed 0,7); seed 004 Not 3 12 987 / 14 955 = 86,84 % (printed 89 %)
+            assert "<td>0.7</td><td>0.86</td>" in r.html, r.job.name
+            assert "<td>89.0</td><td>86.84</td>" in r.html, r.job.name
+        else:
+            assert r.html.count("<img ") >= 1, r.job.name
