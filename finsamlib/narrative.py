@@ -274,7 +274,7 @@ def sources_section(
     files = table(sources, index=False, default=fmt_text, classes={"SHA-256": "finsam-hash"})
     parts = [
         Html("<h3>Indatafiler</h3>"),
-        files,
+        Html('<div class="finsam-sources">') + files + Html("</div>"),
         Html("<h3>Parametrar</h3>"),
         parameters_table(parameters),
         Html("<h3>Röjandekontroll</h3>"),
