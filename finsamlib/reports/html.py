@@ -111,8 +111,9 @@ def page_title(path: Path) -> str:
 
 
 def has_banner(path: Path) -> bool:
-    """Whether an HTML page shows the synthetic-data banner."""
-    return BANNER_CLASS in path.read_text(encoding="utf-8", errors="replace")
+    """Whether an HTML page shows the synthetic-data banner (the element, not the stylesheet
+    rule for it that every page has)."""
+    return f'class="{BANNER_CLASS}"' in path.read_text(encoding="utf-8", errors="replace")
 
 
 # --------------------------------------------------------------------------- the top index
