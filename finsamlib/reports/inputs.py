@@ -3,24 +3,33 @@ provenance and SHA-256 so that the report can list its sources and show the synt
 banner when (and only when) a synthetic file went into it.
 
 A data folder is laid out like the embedded ``data/raw/``: a ``MANIFEST.csv`` naming every file
-with its provenance and the loader table that reads it. Imported by the report notebooks, so it
-imports nothing heavy.
+with its provenance and the loader table that reads it (``finsam init`` makes one from the user's
+own exports). The manifest may have a sixth column, ``mapping``: the path of a header mapping
+(:func:`read_mapping`) that the loader applies to that file. Imported by the report notebooks, so
+it imports nothing heavy.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from .. import datasets
+from .. import datasets, loaders
+from ..errors import FinsamDataError, Problem
+from ..schemas import SPECS
 
-#: Parsed datasets by (file, SHA-256, provenance, loader table): the runner's zygote parses a
-#: data folder once (:func:`warm`) and every kernel forked from it starts with the result; a
-#: file whose bytes changed has another key, so a stale parse is never used.
-_PARSED: dict[tuple[str, str, str, str], pd.DataFrame] = {}
+#: Parsed datasets by (file, SHA-256, provenance, loader table, SHA-256 of its header mapping):
+#: the runner's zygote parses a data folder once (:func:`warm`) and every kernel forked from it
+#: starts with the result; a file whose bytes changed has another key, so a stale parse is
+#: never used.
+_PARSED: dict[tuple[str, str, str, str, str], pd.DataFrame] = {}
+
+#: The optional manifest column naming a file's header mapping (relative to the data folder).
+MAPPING_COLUMN = "mapping"
 
 #: Swedish names of the provenances, for the report's source list.
 PROVENANCE_LABELS = {
@@ -41,6 +50,67 @@ class InputFile:
     sha256: str
     description: str
     origin: str  # the source document(s) the manifest names
+
+
+def read_mapping(path: str | Path, table: str | None = None) -> dict[str, str]:
+    """A header mapping (the export's header -> canonical column) from a JSON or CSV file.
+
+    JSON: one object, ``{"Deltagarnummer": "person_id", "Startdag": "start_date"}``. CSV (or
+    XLSX): two columns with a heading row of any names, then one row per header, e.g.
+    ``rubrik;kolumn`` / ``Deltagarnummer;person_id``. With ``table``, every target must be one
+    of that table's canonical columns (see :data:`finsamlib.schemas.SPECS`). Raises
+    FinsamDataError naming the file, line and column of each problem.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "mapping.json"
+    >>> _ = f.write_text('{"Deltagarnummer": "person_id"}', encoding="utf-8")
+    >>> read_mapping(f, "participants")
+    {'Deltagarnummer': 'person_id'}
+    """
+    path = Path(path)
+    problems: list[Problem] = []
+    pairs: list[tuple[int | None, str, str]] = []
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        except FileNotFoundError as exc:
+            raise FinsamDataError(path, "an existing file (no file at this path)") from exc
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise FinsamDataError(path, f"a JSON object of header -> column ({exc})") from exc
+        if not isinstance(data, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+        ):
+            raise FinsamDataError(
+                path, 'a JSON object of text to text, e.g. {"Deltagarnummer": "person_id"}'
+            )
+        pairs = [(None, k.strip(), v.strip()) for k, v in data.items()]
+    else:
+        raw = loaders.read_raw(path)
+        if len(raw.columns) != 2:
+            raise FinsamDataError(
+                path,
+                Problem(1, None, None, f"two columns (header; column), found {len(raw.columns)}"),
+            )
+        for line, (source, target) in zip(raw.index, raw.itertuples(index=False), strict=True):
+            pairs.append((int(line), str(source), str(target)))
+    columns = SPECS[table].columns if table is not None else None
+    mapping: dict[str, str] = {}
+    for line, source, target in pairs:
+        if not source or not target:
+            problems.append(Problem(line, None, None, "a header and a column name on every row"))
+        elif source in mapping:
+            problems.append(Problem(line, source, target, "each header mapped once"))
+        elif columns is not None and target not in columns:
+            problems.append(Problem(line, source, target, f"a column among {', '.join(columns)}"))
+        else:
+            mapping[source] = target
+    if problems:
+        raise FinsamDataError(path, problems)
+    if not mapping:
+        raise FinsamDataError(path, "at least one header -> column pair")
+    return mapping
 
 
 def sha256_of(path: str | Path) -> str:
@@ -87,23 +157,47 @@ class ReportInputs:
         return sorted(p.rsplit(".", 1)[0] for p in m["path"])
 
     def has(self, name: str) -> bool:
-        """Whether the folder has the dataset ``name``."""
-        return name in self.names()
+        """Whether the folder has the dataset ``name`` (or one dataset of the table ``name``)."""
+        return self._resolve(name) in self.names()
+
+    def _resolve(self, name: str) -> str:
+        """``name`` if the folder has that dataset; else the one dataset of the loader table
+        ``name`` (so ``registry`` finds ``user/registry_2024`` in a folder made by
+        ``finsam init --registry``); else ``name`` unchanged."""
+        if name in self.names():
+            return name
+        of_table = self.names(name)
+        return of_table[0] if len(of_table) == 1 else name
+
+    def _entry(self, rel: str) -> pd.Series:
+        return self.manifest.set_index("path").loc[rel]
 
     # ------------------------------------------------------------------ loading
     def load(self, name: str) -> pd.DataFrame:
-        """One dataset by name (e.g. ``registry``, ``published/seed001_utfall_2019``)."""
+        """One dataset by name (e.g. ``registry``, ``published/seed001_utfall_2019``), or the
+        only dataset of a loader table by the table's name; a header mapping named in the
+        manifest's ``mapping`` column is applied."""
+        name = self._resolve(name)
         if name not in self._cache:
             file = datasets.path(name, self.root)
             rel = file.relative_to(self.root).as_posix()
-            entry = self.manifest.set_index("path").loc[rel]
+            entry = self._entry(rel)
             digest = sha256_of(file)
-            key = (str(file), digest, str(entry["provenance"]), str(entry["table"]))
+            table = str(entry["table"])
+            mapping_rel = str(entry.get(MAPPING_COLUMN, "") or "")
+            mapping_digest = sha256_of(self.root / mapping_rel) if mapping_rel else ""
+            key = (str(file), digest, str(entry["provenance"]), table, mapping_digest)
             if key not in _PARSED:
-                _PARSED[key] = datasets.load(name, root=self.root)
+                kwargs = {}
+                if mapping_rel:
+                    kwargs["mapping"] = read_mapping(self.root / mapping_rel, table)
+                _PARSED[key] = datasets.load(name, root=self.root, **kwargs)
             df = _PARSED[key].copy()
             df.attrs = dict(_PARSED[key].attrs)
-            self._remember(name, str(df.attrs.get("provenance", "user")), digest)
+            self._remember(rel, str(df.attrs.get("provenance", "user")), digest)
+            if mapping_rel:
+                mapping_entry = self._entry(mapping_rel)
+                self._remember(mapping_rel, str(mapping_entry["provenance"]), mapping_digest)
             self._cache[name] = df
         return self._cache[name].copy()
 
@@ -123,10 +217,8 @@ class ReportInputs:
         }
         return out
 
-    def _remember(self, name: str, provenance: str, digest: str) -> None:
-        file = datasets.path(name, self.root)
-        rel = file.relative_to(self.root).as_posix()
-        entry = self.manifest.set_index("path").loc[rel]
+    def _remember(self, rel: str, provenance: str, digest: str) -> None:
+        entry = self._entry(rel)
         self._files[rel] = InputFile(
             path=rel,
             provenance=provenance,
