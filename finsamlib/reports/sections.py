@@ -21,7 +21,11 @@ from ..privacy import DEFAULT_THRESHOLD
 from . import paths
 from .inputs import ReportInputs
 
-SUS_SOURCE = "SUS-uppföljning av deltagare (syntetiska data i demonstrationen), egen bearbetning"
+#: Source line of the participant tables and charts (:attr:`ReportData.sus_source` picks one).
+SUS_SOURCE = "SUS-uppföljning av deltagare, egen bearbetning"
+SUS_SYNTHETIC_SOURCE = (
+    "SUS-uppföljning av deltagare (syntetiska data i demonstrationen), egen bearbetning"
+)
 
 
 # --------------------------------------------------------------------------- the data of a report
@@ -62,9 +66,25 @@ class ReportData:
         mask = self.participants["association"].isin(self.associations)
         return self.participants[mask].reset_index(drop=True)
 
+    def associations_without_participants(self) -> list[str]:
+        """The county's associations without a single participant row in the data folder (a
+        county figure summed over the others would not be the county's)."""
+        if self.participants is None:
+            return self.associations
+        present = set(self.participants["association"])
+        return [a for a in self.associations if a not in present]
+
     @property
     def synthetic(self) -> bool:
         return self.inputs.synthetic
+
+    @property
+    def sus_source(self) -> str:
+        """The source line of participant tables and charts; it says "syntetiska data" only
+        when synthetic participant rows went in (the user's own export is not synthetic)."""
+        provenance = "" if self.participants is None else self.participants.attrs.get("provenance")
+        synthetic = "synthetic" in str(provenance or "").split(",")
+        return SUS_SYNTHETIC_SOURCE if synthetic else SUS_SOURCE
 
 
 def _valid(value: str, valid: list[str], what: str) -> str:
@@ -222,7 +242,7 @@ def supply_section(data: ReportData) -> nr.Html:
     chart = supply_plots.before_after_bars(
         supply_chart_table(ch, published),
         title=f"Försörjning före och efter insats, avslutade {data.year}",
-        source=SUS_SOURCE,
+        source=data.sus_source,
     )
     shown = published[
         (published["Antal före"].fillna(1) != 0) | (published["Antal efter"].fillna(1) != 0)
@@ -235,7 +255,7 @@ def supply_section(data: ReportData) -> nr.Html:
         + nr.table(
             shown,
             caption=f"Försörjning före och efter insats, {data.association} {data.year}",
-            source=SUS_SOURCE,
+            source=data.sus_source,
             formatters={
                 "Antal före": nr.fmt_count,
                 "Antal efter": nr.fmt_count,
@@ -569,7 +589,9 @@ def outcome_section(data: ReportData) -> nr.Html:
     nation = [a for a in dict.fromkeys(c[0] for c in table.columns) if a.startswith(NATION)]
     # An association that covers its whole county (RAR Sörmland) would repeat itself as the county.
     whole_county = data.associations == [data.association]
-    areas = [data.association or "", *([] if whole_county else [data.county]), *nation]
+    missing = data.associations_without_participants()
+    show_county = not whole_county and not missing
+    areas = [data.association or "", *([data.county] if show_county else []), *nation]
     areas = [a for a in areas if a in set(c[0] for c in table.columns)]
     from ..plots import supply as supply_plots
 
@@ -587,6 +609,8 @@ def outcome_section(data: ReportData) -> nr.Html:
     )
     if whole_county:
         note += f" Förbundet omfattar hela {data.county}, så länet visas inte separat."
+    elif missing:
+        note += " " + _county_incomplete(data, missing)
     parts = [
         nr.paragraph(
             "SUS-utfallstabellen för deltagare som avslutade en insats under året, för förbundet, "
@@ -606,7 +630,9 @@ def county_outcome_section(data: ReportData) -> nr.Html:
         return nr.notice("Det finns inga deltagaruppgifter.")
     present = set(c[0] for c in table.columns)
     nation = [a for a in dict.fromkeys(c[0] for c in table.columns) if a.startswith(NATION)]
-    areas = [a for a in [*data.associations, data.county, *nation] if a in present]
+    missing = data.associations_without_participants()
+    county = [] if missing else [data.county]
+    areas = [a for a in [*data.associations, *county, *nation] if a in present]
     totals = table[[c for c in table.columns if c[0] in areas and c[1] == "Totalt"]]
     totals.attrs = table.attrs
     from ..plots import supply as supply_plots
@@ -617,8 +643,18 @@ def county_outcome_section(data: ReportData) -> nr.Html:
         title=f"Utfall {data.year} per förbund",
         source="SUS, egen bearbetning; riket: SUS-rapport 2020-04-29",
     )
-    return outcome_html(totals, areas, f"Utfall {data.year}, totalt", OUTCOME_SOURCE) + nr.figure(
+    out = outcome_html(totals, areas, f"Utfall {data.year}, totalt", OUTCOME_SOURCE) + nr.figure(
         chart, alt="Andelar i SUS-utfallstabellen per förbund, för länet och riket"
+    )
+    return nr.paragraph(_county_incomplete(data, missing)) + out if missing else out
+
+
+def _county_incomplete(data: ReportData, missing: list[str]) -> str:
+    """Why the county column is left out: some of its associations have no participant data."""
+    return (
+        f"{data.county} visas inte som helhet: deltagaruppgifter saknas för "
+        + ", ".join(missing)
+        + "."
     )
 
 
@@ -743,21 +779,31 @@ def economics_section(data: ReportData) -> nr.Html:
 TARGET_SOURCE = "Målgruppsmodell efter SKL:s förstudie FINSAM 2016 (bilaga 4), egen bearbetning"
 
 
+def _target_group_inputs(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The population groups and the working-age population per association, from the data
+    folder's ``target_group_sources`` and ``population`` tables (the embedded derived files, or
+    the user's own from ``finsam init``); None when either is missing."""
+    from .. import target_group as tg
+
+    sources = data.inputs.load_table("target_group_sources")
+    population = data.inputs.load_table("population")
+    if sources is None or population is None:
+        return None
+    return (
+        tg.to_level(sources, data.registry, "association"),
+        tg.to_level(tg.working_age(population), data.registry, "association"),
+    )
+
+
 def target_group_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """The association's estimated target group by population group and its coverage."""
     from .. import target_group as tg
 
-    if not (
-        data.inputs.has("derived/target_group_sources") and data.inputs.has("derived/population")
-    ):
+    inputs = _target_group_inputs(data)
+    if inputs is None:
         return None
+    sources, working = inputs
     rows = data.participants_of()
-    sources = tg.to_level(
-        data.inputs.load("derived/target_group_sources"), data.registry, "association"
-    )
-    working = tg.to_level(
-        tg.working_age(data.inputs.load("derived/population")), data.registry, "association"
-    )
     sources = sources[sources["area"] == data.association]
     if sources.empty:
         return None
@@ -813,12 +859,9 @@ def target_group_section(data: ReportData) -> nr.Html:
     t, cov = tables
     from ..plots import target_group as tg_plots
 
-    sources = tg.to_level(
-        data.inputs.load("derived/target_group_sources"), data.registry, "association"
-    )
-    working = tg.to_level(
-        tg.working_age(data.inputs.load("derived/population")), data.registry, "association"
-    )
+    inputs = _target_group_inputs(data)
+    assert inputs is not None  # target_group_tables returned tables
+    sources, working = inputs
     sources = sources[(sources["area"] == data.association) & (sources["year"] == t.attrs["year"])]
     sens = tg.sensitivity(sources, working_age_population=working)
     chart = tg_plots.tornado_chart(
