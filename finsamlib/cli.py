@@ -1,12 +1,14 @@
 """The ``finsam`` command line.
 
 ``finsam reports`` renders one HTML report per association and one overview per county from
-the parameterised notebooks; see ``finsam reports --help``.
+the parameterised notebooks; see ``finsam reports --help``. ``finsam init`` makes a data folder
+for it from the user's own exports; see ``finsam init --help``.
 """
 
 from __future__ import annotations
 
 import logging
+import shlex
 import sys
 
 import click
@@ -102,6 +104,109 @@ def reports(
     if summary.index is not None:
         click.echo(f"index: {summary.index.resolve()}")
     sys.exit(0 if summary.ok else 1)
+
+
+def _file_option(name: str, table: str, many: bool, what: str):
+    """An option naming an existing input file (repeatable when ``many``)."""
+    return click.option(
+        name,
+        table,
+        multiple=many,
+        type=click.Path(exists=True, dir_okay=False),
+        help=what,
+    )
+
+
+@main.command()
+@click.argument("data_dir", metavar="DIR", type=click.Path(file_okay=True))
+@_file_option(
+    "--participants",
+    "participants",
+    True,
+    "A participant export (SUS-like, CSV or XLSX); repeat for several files.",
+)
+@_file_option("--portfolio", "portfolio", True, "An insats portfolio; repeat for several.")
+@_file_option("--insats-budget", "insats_budget", False, "Budget and outcome per insats and year.")
+@_file_option("--accounts", "accounts", False, "Annual accounts lines per association and year.")
+@_file_option(
+    "--population",
+    "population",
+    False,
+    "Population per kommun, year and age band (replaces the embedded one).",
+)
+@_file_option(
+    "--target-group-sources",
+    "target_group_sources",
+    False,
+    "Counts of the target-group population groups (replaces the embedded one).",
+)
+@_file_option(
+    "--registry",
+    "registry",
+    False,
+    "Associations, counties and member kommuner (replaces the embedded registry).",
+)
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False),
+    help='Header mapping for the participant exports: JSON {"Deltagarnummer": "person_id"} '
+    "or a two-column CSV (heading row, then: export header; canonical column).",
+)
+@click.option(
+    "--with-synthetic",
+    is_flag=True,
+    help="Also copy the embedded synthetic demonstration data (reports then carry its banner).",
+)
+def init(
+    data_dir: str,
+    participants: tuple[str, ...],
+    portfolio: tuple[str, ...],
+    insats_budget: str | None,
+    accounts: str | None,
+    population: str | None,
+    target_group_sources: str | None,
+    registry: str | None,
+    mapping: str | None,
+    with_synthetic: bool,
+) -> None:
+    """Make the data folder DIR for `finsam reports --data-dir DIR` from your own exports.
+
+    DIR gets the embedded registry, published tables, derived data, assumptions and audit rules
+    with their MANIFEST.csv rows, and each of your files, copied unchanged under DIR/user/ with a
+    row of provenance "user". Every file is checked by its loader first: on a problem the
+    command prints it (file, line, column) and exits with status 1, writing nothing. DIR must
+    be new or an empty folder.
+    """
+    from .errors import FinsamDataError
+    from .reports.datafolder import init_data_folder
+
+    files = {
+        "participants": list(participants),
+        "portfolio": list(portfolio),
+        "insats_budget": [insats_budget] if insats_budget else [],
+        "accounts": [accounts] if accounts else [],
+        "population": [population] if population else [],
+        "target_group_sources": [target_group_sources] if target_group_sources else [],
+    }
+    try:
+        result = init_data_folder(
+            data_dir,
+            {t: f for t, f in files.items() if f},
+            registry=registry,
+            mapping=mapping,
+            with_synthetic=with_synthetic,
+        )
+    except FinsamDataError as exc:
+        click.echo(f"finsam init: nothing written; fix the file and run again.\n{exc}", err=True)
+        sys.exit(1)
+    except (FileExistsError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"nothing written: {exc}") from exc
+    click.echo(result.text())
+    if not result.user:
+        click.echo("No files of your own were given: the folder holds the embedded data only.")
+    click.echo(f"Next: finsam reports --data-dir {shlex.quote(data_dir)}")
 
 
 if __name__ == "__main__":  # pragma: no cover
