@@ -373,10 +373,9 @@ def test_the_users_registry_replaces_the_embedded_one(tmp_path, made):
     assert f"{extra['association']} – uppföljning 2021" in {j.title for j in jobs}
     data = sections.load(association=extra["association"], year=2021, data_dir=target)
     assert data.county == "Norrbottens län" and not data.synthetic
-    assert {f.path: f.provenance for f in data.inputs.files} == {
-        "user/forbund.csv": "user",
-        "user/norr.csv": "user",
-    }
+    files = {f.path: f.provenance for f in data.inputs.files}
+    assert files["user/forbund.csv"] == files["user/norr.csv"] == "user"
+    assert "registry.csv" not in files and "synthetic" not in files.values()
 
 
 def test_the_same_file_twice_is_refused(tmp_path, made):
@@ -384,3 +383,20 @@ def test_the_same_file_twice_is_refused(tmp_path, made):
     result = init(str(tmp_path / "d"), "--participants", export, "--participants", export)
     assert result.exit_code == 2 and "given twice" in result.output
     assert not (tmp_path / "d").exists()
+
+
+def test_the_banner_knows_of_synthetic_files_read_after_the_header(tmp_path, made):
+    """User participants with a synthetic portfolio beside them: the banner (decided at the top
+    of the report) must count the portfolio that a later section reads."""
+    import shutil
+
+    target = shutil.copytree(made["target"], tmp_path / "d")
+    rel = "synthetic/portfolio_finnveden.csv"
+    (target / "synthetic").mkdir()
+    shutil.copyfile(RAW / rel, target / rel)
+    row = datasets.manifest().set_index("path").loc[[rel]].reset_index()
+    m = pd.concat([manifest(target), row], ignore_index=True)
+    m.to_csv(target / "MANIFEST.csv", index=False)
+    data = sections.load(association="Finnveden", year=2021, data_dir=target)
+    assert data.synthetic and BANNER_TEXT in str(sections.header(data))
+    assert data.sus_source == sections.SUS_SOURCE  # the participants themselves are the user's

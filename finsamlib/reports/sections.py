@@ -87,6 +87,11 @@ class ReportData:
         return SUS_SYNTHETIC_SOURCE if synthetic else SUS_SOURCE
 
 
+#: Loader tables that an association report's later sections read (portfolio, finances, target
+#: group); :func:`load` reads them before the header decides on the synthetic-data banner.
+LATER_TABLES = ("portfolio", "insats_budget", "population", "target_group_sources")
+
+
 def _valid(value: str, valid: list[str], what: str) -> str:
     if value in valid:
         return value
@@ -116,6 +121,10 @@ def load(
     else:
         county = _valid(str(county), sorted(registry["county"].unique()), "county")
     participants = inputs.load_table("participants")
+    if association is not None:
+        # read now what later sections read, so that the banner at the top knows every input
+        for table in LATER_TABLES:
+            inputs.load_table(table)
     params: dict[str, object] = {}
     if association is not None:
         params["Förbund"] = association
