@@ -293,7 +293,11 @@ def _as_dtype(values: pd.Series, f: Field) -> pd.Series:
 
 
 def _pandera_problems(
-    df: pd.DataFrame, spec: TableSpec, header_of: dict[str, str], already: set[tuple[int, str]]
+    df: pd.DataFrame,
+    raw: pd.DataFrame,
+    spec: TableSpec,
+    header_of: dict[str, str],
+    already: set[tuple[int, str]],
 ) -> list[Problem]:
     problems: list[Problem] = []
     try:
@@ -317,9 +321,14 @@ def _pandera_problems(
                 continue
             f = spec.field(column) if column in spec.columns else None
             expected = f.expected() if f else check
-            problems.append(
-                Problem(line, header_of.get(column, column), str(case["failure_case"]), expected)
+            header = header_of.get(column, column)
+            # Echo the cell as the file has it (e.g. "150", not the parsed 150.0).
+            found = (
+                str(raw.at[line, header])
+                if line in raw.index and header in raw.columns
+                else str(case["failure_case"])
             )
+            problems.append(Problem(line, header, found, expected))
     return problems
 
 
@@ -406,7 +415,7 @@ def _validate(
         out[f.name] = _as_dtype(values, f)
         if len(problems) > 10 * MAX_REPORTED_PROBLEMS:
             break
-    problems += _pandera_problems(out, spec, header_of, failed)
+    problems += _pandera_problems(out, raw, spec, header_of, failed)
     problems += _rule_problems(out, spec, header_of)
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or ""))

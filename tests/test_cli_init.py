@@ -212,8 +212,8 @@ def test_a_bad_export_writes_nothing_and_names_line_and_column(tmp_path):
     target = tmp_path / "mina_data"
     result = init(str(target), "--participants", str(export))
     assert result.exit_code == 1
-    # the loader shows the value as parsed: 150.0
-    assert f"line {line}, column 'Arbete efter (%)': found '150" in result.output
+    # the value as the file has it
+    assert f"line {line}, column 'Arbete efter (%)': found '150';" in result.output
     assert "uttag.csv" in result.output and "nothing written" in result.output
     assert not target.exists() and leftovers(tmp_path, "mina_data") == []
     assert sha256(export) == before
