@@ -404,3 +404,13 @@ def test_regeneration_is_byte_identical(tmp_path: Path) -> None:
     ]
     for rel in written:
         assert (tmp_path / rel).read_bytes() == (datasets.data_dir() / rel).read_bytes(), rel
+
+
+def test_generator_member_kommuner_are_the_registry_s():
+    """The portfolio generator's kommun lists restate data/raw/registry.csv (kept as constants so
+    the generated files stay byte-identical); they must not drift from it."""
+    reg = datasets.load("registry")
+    members = {a: list(g["kommun"]) for a, g in reg.groupby("association", sort=False)}
+    assert list(synth.SORMLAND_KOMMUNER) == members["RAR Sörmland"]
+    for assoc in synth.JKP:
+        assert list(assoc.kommuner) == members[assoc.name], assoc.name

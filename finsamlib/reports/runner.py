@@ -176,17 +176,12 @@ def plan(
     data_param = None if data_dir in (None, "") else str(Path(data_dir).resolve())
     when = generation_time(generated_at)
     jobs = []
+    shared = {"data_dir": data_param, "threshold": int(threshold), "generated_at": when}
     for a, c in pairs:
         jobs.append(
             Job(
                 notebook=str(nb_dir / ASSOCIATION_NOTEBOOK),
-                parameters={
-                    "association": a,
-                    "year": year,
-                    "data_dir": data_param,
-                    "threshold": int(threshold),
-                    "generated_at": when,
-                },
+                parameters={"association": a, "year": year, **shared},
                 output=paths.association_report(year, c, a).as_posix(),
                 title=f"{a} – uppföljning {year}",
                 kind="association",
@@ -196,13 +191,7 @@ def plan(
         jobs.append(
             Job(
                 notebook=str(nb_dir / COUNTY_NOTEBOOK),
-                parameters={
-                    "county": c,
-                    "year": year,
-                    "data_dir": data_param,
-                    "threshold": int(threshold),
-                    "generated_at": when,
-                },
+                parameters={"county": c, "year": year, **shared},
                 output=paths.county_index(year, c).as_posix(),
                 title=f"{c} – översikt {year}",
                 kind="county",

@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..categories import TARGET_GROUP_LABELS
 from ..datasets import data_dir
 from ..errors import FinsamDataError
 from ..loaders import load_published, load_registry
@@ -76,14 +77,7 @@ JONKOPING_KOMMUN_WEIGHTS: dict[str, int] = {
 }
 
 #: The population groups of seed 002's model, in its order (``group_key`` of the sizing table).
-TARGET_GROUPS: tuple[str, ...] = (
-    "neet",
-    "economic_assistance",
-    "unemployed",
-    "activity_compensation",
-    "sick_listed",
-    "part_time_sickness_compensation",
-)
+TARGET_GROUPS: tuple[str, ...] = tuple(TARGET_GROUP_LABELS)
 
 
 def largest_remainder(total: int, weights: Mapping[str, float]) -> dict[str, int]:
