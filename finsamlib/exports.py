@@ -337,16 +337,50 @@ def _field_counts(body: str, sep: str) -> tuple[np.ndarray, np.ndarray] | None:
     starts = np.concatenate(([0], ends + 1))
     if starts[-1] >= len(data):  # the text ends with a line break
         starts = starts[:-1]
+    stops = np.concatenate((ends, [len(data)]))[: len(starts)]
+    seps = np.flatnonzero(data == ord(sep))
     if len(quotes):
-        seps = np.flatnonzero(data == ord(sep))
         seps = seps[(np.searchsorted(quotes, seps) & 1) == 0]
-        stops = np.concatenate((ends, [len(data)]))[: len(starts)]
-        counts = np.searchsorted(seps, stops) - np.searchsorted(seps, starts)
         lines = np.searchsorted(newlines, starts)
     else:
-        counts = np.add.reduceat(data == ord(sep), starts, dtype=np.int64)
         lines = np.arange(len(starts))
+    counts = np.searchsorted(seps, stops) - np.searchsorted(seps, starts)
     return lines, counts + 1
+
+
+def _blank_rows(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Whether each of ``rows`` (a mask) has only empty cells; False for the other rows."""
+    blank = np.zeros(len(frame), dtype=bool)
+    if rows.any():
+        cells = frame.iloc[np.flatnonzero(rows)]
+        blank[rows] = ~(cells.apply(lambda c: c.str.strip()) != "").any(axis=1).to_numpy()
+    return blank
+
+
+def _width_problems(
+    frame: pd.DataFrame,
+    counts: np.ndarray,
+    wrong: np.ndarray,
+    width: int,
+    header_line: int,
+    sep: str,
+) -> list[Problem]:
+    if sep == ",":
+        more = "a decimal comma in a ','-separated file? Quote it (\"2,5\") or use ';'"
+    else:
+        more = f"a {sep!r} too many, or a {sep!r} inside a cell that is not quoted?"
+    problems = []
+    for line, count in zip(frame.index[wrong], counts[wrong], strict=True):
+        why = more if count > width else f"a field or a {sep!r} missing?"
+        problems.append(
+            Problem(
+                int(line),
+                None,
+                None,
+                f"{width} fields as in the header (line {header_line}), found {count}: {why}",
+            )
+        )
+    return problems
 
 
 def _check_widths(
@@ -363,39 +397,23 @@ def _check_widths(
     that ends every line with a delimiter); blank lines are skipped.
     """
     width = len(names)
-    if frame.shape[1] < width:
-        for n in range(frame.shape[1], width):
-            frame[n] = ""
-    if len(frame) == 0:
-        return frame.set_axis(names, axis=1)
-    filled = (frame.apply(lambda c: c.str.strip()) != "").any(axis=1).to_numpy()
-    used = counts[filled]
-    extra = frame.iloc[filled, width:]
-    trailing_empty = (
-        extra.shape[1] > 0
-        and bool((used == used[0]).all())
-        and not (extra.apply(lambda c: c.str.strip()) != "").any(axis=None)
-    )
-    wrong = filled & (counts != width)
-    if trailing_empty:
-        wrong = filled & (counts < width)
+    for n in range(frame.shape[1], width):
+        frame[n] = ""
+    wrong = counts != width
     if wrong.any():
-        if sep == ",":
-            more = "a decimal comma in a ','-separated file? Quote it (\"2,5\") or use ';'"
-        else:
-            more = f"a {sep!r} too many, or a {sep!r} inside a cell that is not quoted?"
-        problems = []
-        for line, count in zip(frame.index[wrong], counts[wrong], strict=True):
-            why = more if count > width else f"a field or a {sep!r} missing?"
-            problems.append(
-                Problem(
-                    int(line),
-                    None,
-                    None,
-                    f"{width} fields as in the header (line {header_line}), found {count}: {why}",
-                )
+        wrong &= ~_blank_rows(frame, wrong)  # blank lines have one field
+    if wrong.any():
+        extra = counts[wrong]
+        trailing_empty = (
+            bool((extra == extra[0]).all())
+            and extra[0] > width
+            and bool(_blank_rows(frame.iloc[:, width:], wrong)[wrong].all())
+            and bool(_blank_rows(frame, ~wrong)[~wrong].all())  # no row of the header's width
+        )
+        if not trailing_empty:
+            raise FinsamDataError(
+                path, _width_problems(frame, counts, wrong, width, header_line, sep)
             )
-        raise FinsamDataError(path, problems)
     frame = frame.iloc[:, :width]
     frame.columns = names
     return frame

@@ -5,8 +5,9 @@ sheet (:mod:`finsamlib.exports`); maps headers case-, space- and diacritic-insen
 a user ``mapping``); refuses columns holding personal identity numbers; coerces each column by
 its spec, strictly (a number or date must fill its cell; decimal comma; ``YYYY-MM-DD`` or
 ``YYYYMMDD`` dates; Swedish category labels to codes); validates with pandera; and raises one
-:class:`FinsamDataError` listing every problem of the file in plain words. The result carries ``attrs["source"]`` and
-``attrs["provenance"]``.
+:class:`FinsamDataError` listing every problem of the file in plain words. The result carries
+``attrs["source"]``, ``attrs["provenance"]`` and where the table was found (``sheet``,
+``header_line``, ``read_note``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
 
 from .categories import fold
 from .errors import MAX_REPORTED_PROBLEMS, FinsamDataError, Problem
@@ -155,7 +158,18 @@ def _number_pattern(decimal_comma: bool) -> str:
     group = f"(?:[.]|{_SPACES})" if decimal_comma else _SPACES
     mark = "," if decimal_comma else "[.]"
     digits = rf"(?:\d{{1,3}}(?:{group}\d{{3}})+|\d+)"
-    return rf"[+\-\u2212]?(?:{digits}(?:{mark}\d+)?|{mark}\d+)"
+    sign = "[+\\-\u2212]?"  # the minus sign as a character: Arrow's regex has no \\u escape
+    return rf"{sign}(?:{digits}(?:{mark}\d+)?|{mark}\d+)"
+
+
+def _to_float(values: pd.Series) -> pd.Series:
+    """float64 of each cell read as a plain number, NaN elsewhere (Arrow's cast when every cell
+    is one: many times faster than pandas.to_numeric)."""
+    try:
+        parsed = pc.cast(pa_arrow.array(values), pa_arrow.float64())
+        return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index)
+    except (pa_arrow.ArrowInvalid, pa_arrow.ArrowTypeError, TypeError):
+        return pd.to_numeric(values, errors="coerce").astype("float64")
 
 
 def _coerce_number(
@@ -166,7 +180,7 @@ def _coerce_number(
     Infinite values and NaN are not numbers here; neither is anything after the number.
     """
     blank = _blank(values)
-    numbers = pd.to_numeric(values.where(~blank), errors="coerce").astype("float64")
+    numbers = _to_float(values.where(~blank))
     plain = numbers.notna()  # what pandas reads as is, e.g. 12, -3.5, 1e5 (and 2.400 as 2.4)
     if decimal_comma:
         plain &= ~values.str.contains(".", regex=False).fillna(False).astype(bool)
@@ -178,7 +192,7 @@ def _coerce_number(
         cleaned = text[ok].str.replace(separators, "", regex=True)
         cleaned = cleaned.str.replace(",", ".", regex=False).str.replace("\u2212", "-", regex=False)
         numbers[retry] = float("nan")
-        numbers[cleaned.index] = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+        numbers[cleaned.index] = _to_float(cleaned)
     finite = numbers.abs() < float("inf")  # False for NaN and for inf (e.g. 1e400)
     bad = ~finite & ~blank
     numbers = numbers.where(finite)

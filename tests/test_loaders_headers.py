@@ -218,7 +218,7 @@ def test_headers_equal_after_normalisation_are_repeated_too(tmp_path: Path) -> N
     assert "'Kön' (column 4)" in error_of(tmp_path / "d.xlsx").expected
 
 
-# --------------------------------------------------------------------------- line endings, encodings
+# --------------------------------------------------------------------------- encodings
 
 
 @pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])

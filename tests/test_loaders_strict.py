@@ -29,10 +29,21 @@ PORTFOLIO_HEADERS = [
 ]
 
 
+DATES = ["2020-01-01", "2021-12-31"]
+
+
 def portfolio_rows(*amounts: str) -> list[list[str]]:
     return [
-        [f"F{i}", f"Insats {i}", "Finnveden", "Individinriktad", "Finsam-medel", "Kommun"]
-        + ["2020-01-01", "2021-12-31", amount]
+        [
+            f"F{i}",
+            f"Insats {i}",
+            "Finnveden",
+            "Individinriktad",
+            "Finsam-medel",
+            "Kommun",
+            *DATES,
+            amount,
+        ]
         for i, amount in enumerate(amounts, start=1)
     ]
 
@@ -191,6 +202,6 @@ def test_the_users_cells_come_before_row_and_file_problems(tmp_path: Path) -> No
     rows.insert(0, list(rows[0]))  # a repeated key on lines 2 and 3: a row problem
     rows[3][3] = "X"  # a cell problem on line 5
     err = error_of(load_participants, write_csv(tmp_path / "p.csv", rows))
-    assert [(p.line, p.column) for p in err.problems][0] == (5, "Kön")
+    assert (err.problems[0].line, err.problems[0].column) == (5, "Kön")
     assert {p.line for p in err.problems[1:]} == {2, 3}
     assert all(p.value is None and "unique" in p.expected for p in err.problems[1:])
