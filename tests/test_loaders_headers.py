@@ -330,3 +330,27 @@ def test_a_quote_inside_a_cell_still_reads(tmp_path: Path) -> None:
     df = load_participants(write_text(tmp_path / "q.csv", text))
     assert df.loc[0, "insats_id"] == 'F1 12" tum'
     check_good(df)
+
+
+def test_finsam_init_takes_sheet_and_says_which_it_read(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from finsamlib import cli
+
+    other = table_rows()
+    other[1][2] = "p999"
+    book = workbook(
+        tmp_path / "uttag.xlsx", {"Info": [["Uttag"]], "2022": table_rows(), "2023": other}
+    )
+    refused = CliRunner().invoke(
+        cli.main, ["init", str(tmp_path / "a"), "--participants", str(book)]
+    )
+    assert refused.exit_code == 1
+    assert "'2022', '2023' all have its headers" in refused.output
+    assert "--sheet" in refused.output
+    assert not (tmp_path / "a").exists()
+    args = ["init", str(tmp_path / "b"), "--participants", str(book), "--sheet", "2023"]
+    made = CliRunner().invoke(cli.main, args)
+    assert made.exit_code == 0, made.output
+    assert "read sheet '2023' (other sheets: 'Info', '2022')" in made.output
+    assert book.read_bytes() == (tmp_path / "b" / "user" / "uttag.xlsx").read_bytes()
