@@ -204,6 +204,15 @@ def _coerce_number(
     return numbers.astype("Float64"), bad
 
 
+def _has_decimal_comma(values: pd.Series) -> bool:
+    """Whether any cell is a number with a decimal comma: then the whole file has decimal
+    commas, and a '.' in its numbers may only separate groups of three digits."""
+    commas = values.str.contains(",", regex=False).fillna(False).astype(bool)
+    if not commas.any():
+        return False
+    return bool(values[commas].str.fullmatch(_number_pattern(True)).fillna(False).any())
+
+
 def _number_hint(cell: str, decimal_comma: bool) -> str:
     """Why a number cell was refused, beyond what the column accepts."""
     if decimal_comma and "." in cell:
@@ -366,9 +375,8 @@ def _validate(
     header_of = {v: k for k, v in header_for.items()}
     problems: list[Problem] = []
     failed: set[tuple[int, str]] = set()
-    # A file has decimal commas when any number cell has a comma; then '.' groups thousands.
     decimal_comma = any(
-        raw[header_of[f.name]].str.contains(",", regex=False).any()
+        _has_decimal_comma(raw[header_of[f.name]])
         for f in spec.fields
         if f.kind in ("int", "float") and f.name in header_of
     )

@@ -115,6 +115,15 @@ def test_other_dots_in_a_decimal_comma_file_are_errors(tmp_path: Path, value: st
 def test_a_decimal_point_file_reads_dots_as_decimals(tmp_path: Path) -> None:
     path = write_portfolio(tmp_path / "p.csv", "2.400", "1 250.5", "7", sep=",")
     assert list(load_portfolio(path)["granted_amount"]) == [2.4, 1250.5, 7.0]
+    path = write_portfolio(tmp_path / "q.csv", "2.5", "1 250.5", "7")  # ';' and no comma
+    assert list(load_portfolio(path)["granted_amount"]) == [2.5, 1250.5, 7.0]
+
+
+def test_a_comma_in_text_does_not_make_decimal_commas(tmp_path: Path) -> None:
+    err = error_of(load_portfolio, write_portfolio(tmp_path / "p.csv", "2.5", "ca 1,5 mkr"))
+    assert len(err.problems) == 1
+    assert (err.line, err.value) == (3, "ca 1,5 mkr")
+    assert "decimal commas" not in err.expected
 
 
 @pytest.mark.parametrize("value", ["1e400", "inf", "-inf", "Infinity", "NaN", "nan"])
