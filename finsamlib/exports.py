@@ -469,9 +469,13 @@ def _read_book(path, book, names, spec, sheet) -> RawTable:
         head = _excel_rows(book[name], HEADER_SCAN_ROWS)
         try:
             at, score = _find_header(path, head, spec)
-        except FinsamDataError:
+        except FinsamDataError as exc:
             if len(candidates) == 1:
-                raise
+                where = [
+                    Problem(q.line, q.column, q.value, f"{q.expected} (sheet {name!r})")
+                    for q in exc.problems
+                ]
+                raise FinsamDataError(path, where) from None
             continue
         (full if spec is None or score >= spec.needed else partial).append((name, at))
     if spec is None:

@@ -170,6 +170,8 @@ def test_no_sheet_with_the_table(tmp_path: Path) -> None:
     err = error_of(path)
     assert "'A', 'B'" in err.expected
     assert "Förbund" in err.expected
+    err = error_of(path, sheet="B")  # the sheet named has no header row
+    assert "Förbund" in err.expected and "(sheet 'B')" in err.expected
 
 
 def test_merged_header_cells_are_refused_not_shifted(tmp_path: Path) -> None:
