@@ -13,20 +13,12 @@ from hypothesis import strategies as st
 
 from finsamlib import FinsamDataError, load_participants, load_portfolio
 from finsamlib.errors import MAX_REPORTED_PROBLEMS
+from finsamlib.schemas import PORTFOLIO
 
 from .conftest import GOOD_ROWS, write_csv
 
-PORTFOLIO_HEADERS = [
-    "Insats-ID",
-    "Namn",
-    "Förbund",
-    "Typ",
-    "Finansiering",
-    "Huvudman",
-    "Startdatum",
-    "Slutdatum",
-    "Beviljat belopp",
-]
+#: The portfolio's required columns by their Swedish headers (Insats-ID … Beviljat belopp).
+PORTFOLIO_HEADERS = [f.headers[0] for f in PORTFOLIO.fields if f.required]
 
 
 DATES = ["2020-01-01", "2021-12-31"]
