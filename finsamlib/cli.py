@@ -153,6 +153,10 @@ def _file_option(name: str, table: str, many: bool, what: str):
     "or a two-column CSV (heading row, then: export header; canonical column).",
 )
 @click.option(
+    "--sheet",
+    help="The sheet to read in XLSX files (default: the one sheet with the table's headers).",
+)
+@click.option(
     "--with-synthetic",
     is_flag=True,
     help="Also copy the embedded synthetic demonstration data (reports then carry its banner).",
@@ -167,6 +171,7 @@ def init(
     target_group_sources: str | None,
     registry: str | None,
     mapping: str | None,
+    sheet: str | None,
     with_synthetic: bool,
 ) -> None:
     """Make the data folder DIR for `finsam reports --data-dir DIR` from your own exports.
@@ -195,6 +200,7 @@ def init(
             registry=registry,
             mapping=mapping,
             with_synthetic=with_synthetic,
+            sheet=sheet,
         )
     except FinsamDataError as exc:
         click.echo(f"finsam init: nothing written; fix the file and run again.\n{exc}", err=True)

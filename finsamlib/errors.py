@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 #: How many problems one error lists before it says "and N more".
-MAX_REPORTED_PROBLEMS = 50
+MAX_REPORTED_PROBLEMS = 20
+
+
+def _rank(problem: Problem) -> int:
+    """Cells the user can find and fix (line, column, value) first, then rows, then the file."""
+    if problem.line is not None and problem.column is not None and problem.value is not None:
+        return 0
+    return 1 if problem.line is not None else 2
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,7 @@ class FinsamDataError(ValueError):
         if not problems:
             raise ValueError("FinsamDataError needs at least one problem")
         self.path = str(path) if path is not None else "<data>"
-        self.problems: list[Problem] = list(problems)
+        self.problems: list[Problem] = sorted(problems, key=_rank)  # stable: keeps line order
         first = self.problems[0]
         self.line, self.column, self.value, self.expected = (
             first.line,

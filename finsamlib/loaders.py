@@ -1,180 +1,102 @@
 """Read CSV and XLSX files as Swedish exports come, and return validated canonical DataFrames.
 
-Every loader: reads the file without writing to it; detects encoding (UTF-8, UTF-8 with BOM,
-cp1252) and delimiter (``;``, ``,`` or tab); maps headers case-, space- and diacritic-
-insensitively (plus a user ``mapping``); refuses columns holding personal identity numbers;
-coerces each column by its spec (decimal comma, ``YYYY-MM-DD``/``YYYYMMDD`` dates, Swedish
-category labels to codes); validates with pandera; and raises one :class:`FinsamDataError`
-listing every problem of the file. The result carries ``attrs["source"]`` and
-``attrs["provenance"]``.
+Every loader: reads the file without writing to it; finds encoding, delimiter, header row and
+sheet (:mod:`finsamlib.exports`); maps headers case-, space- and diacritic-insensitively (plus
+a user ``mapping``); refuses columns holding personal identity numbers; coerces each column by
+its spec, strictly (a number or date must fill its cell; decimal comma; ``YYYY-MM-DD`` or
+``YYYYMMDD`` dates; Swedish category labels to codes); validates with pandera; and raises one
+:class:`FinsamDataError` listing every problem of the file in plain words. The result carries
+``attrs["source"]``, ``attrs["provenance"]`` and where the table was found (``sheet``,
+``header_line``, ``read_note``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
-from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
 
 from .categories import fold
 from .errors import MAX_REPORTED_PROBLEMS, FinsamDataError, Problem
+from .exports import HeaderSpec, decode, header_spec, read_csv_text, read_excel
 from .personnummer import looks_like_personnummer
 from .schemas import SPECS, Field, TableSpec
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
-ENCODINGS = ("utf-8-sig", "cp1252")
-DELIMITERS = (";", ",", "\t")
 MANIFEST_NAME = "MANIFEST.csv"
 #: Headers (folded) of a column that marks a file's rows as synthetic demonstration data.
 SYNTHETIC_MARKERS = {"syntetisk", "syntetiska data", "synthetic"}
 PROVENANCES = ("published", "derived", "synthetic", "assumption", "user")
 
-_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d")
-_NUMBER_SPACES = r"[\s\u00a0\u202f]"  # a str pattern runs vectorised in Arrow
+# A date fills the whole cell: YYYY-MM-DD or YYYYMMDD, optionally followed by a time of day.
+_DATE = r"(?:\d{4}-\d{2}-\d{2}|\d{8})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_SPACES = "[ \u00a0\u202f]"  # between groups of three digits; str patterns run in Arrow
+_NON_FINITE = {"inf", "+inf", "-inf", "infinity", "-infinity", "nan", "-nan"}
 
 
 # --------------------------------------------------------------------------- reading raw text
 
 
-def _read_bytes(path: Path) -> bytes:
+def _check_file(path: Path) -> None:
     if not path.exists():
         raise FinsamDataError(path, "an existing file (no file at this path)")
     if path.is_dir():
         raise FinsamDataError(path, "a file, not a folder")
+    if path.stat().st_size == 0:
+        raise FinsamDataError(path, "a header row and at least one data row (the file is empty)")
+
+
+def _read_bytes(path: Path) -> bytes:
+    _check_file(path)
     data = path.read_bytes()
     if not data.strip():
         raise FinsamDataError(path, "a header row and at least one data row (the file is empty)")
     return data
 
 
-def _decode(path: Path, data: bytes) -> str:
-    if b"\x00" in data[:65536] or data.startswith(b"PK\x03\x04"):
-        raise FinsamDataError(
-            path, "a text CSV file (this file is binary; an Excel file should end in .xlsx)"
-        )
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FinsamDataError(path, "text in UTF-8 or Windows-1252 (cp1252) encoding")
+def _header_spec(spec: TableSpec, mapping: Mapping[str, str] | None) -> HeaderSpec:
+    return header_spec([(f.name, f.headers, f.required) for f in spec.fields], mapping or {})
 
 
-def _sniff_delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
-
-
-def _read_csv_slow(text: str, sep: str) -> tuple[list[str], list[list[str]], list[int]]:
-    """Header, rows and the 1-based file line where each row starts (exact for multi-line cells)."""
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    header: list[str] | None = None
-    line_start = 1
-    for record in reader:
-        if header is None:
-            header = [h.strip() for h in record]
-        elif any(cell.strip() for cell in record):
-            rows.append(record)
-            lines.append(line_start)
-        line_start = reader.line_num + 1
-    return header or [], rows, lines
-
-
-def _read_csv_text(path: Path, text: str) -> pd.DataFrame:
-    """Parse CSV text into string columns indexed by file line (C parser when lines map 1:1)."""
-    body = text.lstrip("\ufeff")
-    sep = _sniff_delimiter(body.split("\n", 1)[0])
-    physical_lines = body.count("\n") + (0 if body.endswith("\n") else 1)
-    try:
-        df = pd.read_csv(
-            io.StringIO(body),
-            sep=sep,
-            dtype="str",
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
-        fast = len(df) + 1 == physical_lines  # no quoted cell spans lines
-    except pd.errors.ParserError:  # e.g. more fields than the header: report by line below
-        fast = False
-    if fast:
-        df.columns = [str(c).strip() for c in df.columns]
-        df.index = pd.RangeIndex(2, len(df) + 2, name="line")
-        return df
-    header, rows, lines = _read_csv_slow(body, sep)
-    return _frame(path, header, rows, lines)
-
-
-def _excel_cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, datetime | date):
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _read_excel(path: Path) -> pd.DataFrame:
-    try:
-        raw = pd.read_excel(path, sheet_name=0, header=None, dtype=object)
-    except Exception as exc:  # openpyxl raises many kinds for broken files
-        raise FinsamDataError(path, f"a readable .xlsx workbook ({type(exc).__name__})") from exc
-    if raw.empty:
-        raise FinsamDataError(path, "a header row and at least one data row (the sheet is empty)")
-    header = [_excel_cell(v).strip() for v in raw.iloc[0]]
-    rows, lines = [], []
-    for i in range(1, len(raw)):
-        record = [_excel_cell(v) for v in raw.iloc[i]]
-        if any(c.strip() for c in record):
-            rows.append(record)
-            lines.append(i + 1)
-    return _frame(path, header, rows, lines)
-
-
-def _frame(path: Path, header: list[str], rows: list[list[str]], lines: list[int]) -> pd.DataFrame:
-    """Rows of strings as a frame indexed by file line; too many fields in a row is an error."""
-    width = len(header)
-    problems = [
-        Problem(line, None, None, f"{width} fields as in the header, found {len(r)}")
-        for r, line in zip(rows, lines, strict=True)
-        if len(r) > width and any(c.strip() for c in r[width:])
-    ]
-    if problems:
-        raise FinsamDataError(path, problems)
-    padded = [(r + [""] * width)[:width] for r in rows]
-    return pd.DataFrame(padded, columns=header, index=pd.Index(lines, name="line"), dtype="str")
-
-
-def read_raw(path: str | Path) -> pd.DataFrame:
+def read_raw(
+    path: str | Path,
+    spec: TableSpec | str | None = None,
+    *,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Read a CSV or XLSX file into stripped strings, indexed by the 1-based line of each row.
 
+    With a table ``spec`` (and the user's header ``mapping``), title rows above the header are
+    skipped (the header is the first row naming enough of the spec's headers) and, in a
+    workbook, the sheet with that header is chosen; without one the header is the first
+    non-blank row of the first sheet. ``sheet`` names the sheet to read (ignored for CSV).
     Columns keep the file's own headers; empty cells are ``""``; nothing else is converted.
-    Raises FinsamDataError for a missing, empty, binary or undecodable file.
+    ``attrs`` tells ``sheet``, ``header_line`` and a ``read_note`` on where the table was found.
+    Raises FinsamDataError for a file that cannot be read as one table (see :mod:`.exports`).
     """
     path = Path(path)
+    if isinstance(spec, str):
+        spec = SPECS[spec]
+    headers = _header_spec(spec, mapping) if spec is not None else None
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        if not path.exists():
-            raise FinsamDataError(path, "an existing file (no file at this path)")
-        df = _read_excel(path)
+        _check_file(path)
+        table = read_excel(path, headers, sheet)
     else:
-        df = _read_csv_text(path, _decode(path, _read_bytes(path)))
-    if len(df.columns) == 0 or not any(str(c) for c in df.columns):
+        table = read_csv_text(path, decode(path, _read_bytes(path)), headers)
+    df = table.frame
+    if len(df.columns) == 0:
         raise FinsamDataError(path, "a header row naming the columns")
-    df = df.astype("str").fillna("")
     for column in df.columns:
-        df[column] = df[column].str.strip()
+        df[column] = df[column].astype("str").str.strip()
     df = df[(df != "").any(axis=1)]  # blank rows carry no data
     if df.empty:
         raise FinsamDataError(path, "at least one data row (the file has only a header)")
+    df.attrs.update(sheet=table.sheet, header_line=table.header_line, read_note=table.note())
     return df
 
 
@@ -182,9 +104,13 @@ def read_raw(path: str | Path) -> pd.DataFrame:
 
 
 def _match_headers(
-    path: Path, columns: list[str], spec: TableSpec, mapping: Mapping[str, str] | None
+    path: Path,
+    columns: list[str],
+    spec: TableSpec,
+    mapping: Mapping[str, str] | None,
+    line: int = 1,
 ) -> dict[str, str]:
-    """File header -> canonical column, for the columns the spec knows."""
+    """File header (on ``line``) -> canonical column, for the columns the spec knows."""
     known: dict[str, str] = {}
     for f in spec.fields:
         known[fold(f.name)] = f.name
@@ -192,7 +118,7 @@ def _match_headers(
             known.setdefault(fold(h), f.name)
     user = {fold(k): v for k, v in (mapping or {}).items()}
     problems = [
-        Problem(1, src, None, f"a mapping target among {', '.join(spec.columns)}")
+        Problem(line, src, None, f"a mapping target among {', '.join(spec.columns)}")
         for src, target in (mapping or {}).items()
         if target not in spec.columns
     ]
@@ -204,7 +130,7 @@ def _match_headers(
         if target in result.values():
             other = next(k for k, v in result.items() if v == target)
             problems.append(
-                Problem(1, col, None, f"one column for {target!r} (also {other!r} maps to it)")
+                Problem(line, col, None, f"one column for {target!r} (also {other!r} maps to it)")
             )
             continue
         result[col] = target
@@ -213,7 +139,7 @@ def _match_headers(
         if f.required and f.name not in found:
             alternatives = ", ".join(repr(h) for h in (f.name, *f.headers))
             problems.append(
-                Problem(1, f.name, None, f"a column {f.name!r} (header one of {alternatives})")
+                Problem(line, f.name, None, f"a column {f.name!r} (header one of {alternatives})")
             )
     if problems:
         raise FinsamDataError(path, problems)
@@ -227,21 +153,49 @@ def _blank(values: pd.Series) -> pd.Series:
     return values.isna() | (values == "")
 
 
-def _coerce_number(values: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
+def _number_pattern(decimal_comma: bool) -> str:
+    """A whole cell of one number: digits, optionally grouped by three, and a decimal part."""
+    group = f"(?:[.]|{_SPACES})" if decimal_comma else _SPACES
+    mark = "," if decimal_comma else "[.]"
+    digits = rf"(?:\d{{1,3}}(?:{group}\d{{3}})+|\d+)"
+    sign = "[+\\-\u2212]?"  # the minus sign as a character: Arrow's regex has no \\u escape
+    return rf"{sign}(?:{digits}(?:{mark}\d+)?|{mark}\d+)"
+
+
+def _to_float(values: pd.Series) -> pd.Series:
+    """float64 of each cell read as a plain number, NaN elsewhere (Arrow's cast when every cell
+    is one: many times faster than pandas.to_numeric)."""
+    try:
+        parsed = pc.cast(pa_arrow.array(values), pa_arrow.float64())
+        return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index)
+    except (pa_arrow.ArrowInvalid, pa_arrow.ArrowTypeError, TypeError):
+        return pd.to_numeric(values, errors="coerce").astype("float64")
+
+
+def _coerce_number(
+    values: pd.Series, f: Field, decimal_comma: bool = False
+) -> tuple[pd.Series, pd.Series]:
+    """Numbers; in a ``decimal_comma`` file ``.`` may only separate groups of three digits.
+
+    Infinite values and NaN are not numbers here; neither is anything after the number.
+    """
     blank = _blank(values)
-    numbers = pd.to_numeric(values.where(~blank), errors="coerce")
-    retry = numbers.isna() & ~blank  # decimal comma, spaces between thousands, typographic minus
+    numbers = _to_float(values.where(~blank))
+    plain = numbers.notna()  # what pandas reads as is, e.g. 12, -3.5, 1e5 (and 2.400 as 2.4)
+    if decimal_comma:
+        plain &= ~values.str.contains(".", regex=False).fillna(False).astype(bool)
+    retry = ~plain & ~blank
     if retry.any():
-        cleaned = (
-            values[retry]
-            .str.replace(_NUMBER_SPACES, "", regex=True)
-            .str.replace(",", ".", regex=False)
-            .str.replace("\u2212", "-", regex=False)
-        )
-        numbers = numbers.astype("float64")
-        numbers[retry] = pd.to_numeric(cleaned, errors="coerce")
-    numbers = numbers.astype("float64")
-    bad = numbers.isna() & ~blank
+        text = values[retry]
+        ok = text.str.fullmatch(_number_pattern(decimal_comma)).fillna(False).astype(bool)
+        separators = f"(?:[.]|{_SPACES})" if decimal_comma else _SPACES
+        cleaned = text[ok].str.replace(separators, "", regex=True)
+        cleaned = cleaned.str.replace(",", ".", regex=False).str.replace("\u2212", "-", regex=False)
+        numbers[retry] = float("nan")
+        numbers[cleaned.index] = _to_float(cleaned)
+    finite = numbers.abs() < float("inf")  # False for NaN and for inf (e.g. 1e400)
+    bad = ~finite & ~blank
+    numbers = numbers.where(finite)
     if f.kind == "int":
         fractional = numbers.notna() & (numbers != numbers.round())
         bad |= fractional
@@ -250,16 +204,39 @@ def _coerce_number(values: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
     return numbers.astype("Float64"), bad
 
 
+def _has_decimal_comma(values: pd.Series) -> bool:
+    """Whether any cell is a number with a decimal comma: then the whole file has decimal
+    commas, and a '.' in its numbers may only separate groups of three digits."""
+    commas = values.str.contains(",", regex=False).fillna(False).astype(bool)
+    if not commas.any():
+        return False
+    return bool(values[commas].str.fullmatch(_number_pattern(True)).fillna(False).any())
+
+
+def _number_hint(cell: str, decimal_comma: bool) -> str:
+    """Why a number cell was refused, beyond what the column accepts."""
+    if decimal_comma and "." in cell:
+        return (
+            "; this file has decimal commas, so '.' may only separate groups of three digits "
+            "(2.400 = 2400)"
+        )
+    try:
+        infinite = fold(cell) in _NON_FINITE or abs(float(cell)) == float("inf")
+    except ValueError:
+        infinite = False
+    return "; a finite number, not inf, NaN or beyond 1e308" if infinite else ""
+
+
 def _coerce_date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates that fill the cell (a trailing time of day is dropped) and exist in the calendar."""
     blank = _blank(values)
-    text = values.str.slice(0, 10).where(~blank)
+    ok = values.str.fullmatch(_DATE).fillna(False).astype(bool) & ~blank
+    digits = values[ok].str.slice(0, 10).str.replace("-", "", regex=False).str.slice(0, 8)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    for fmt in _DATE_FORMATS:
-        todo = out.isna() & text.notna()
-        if todo.any():
-            parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-            out.loc[todo] = parsed.astype("datetime64[ns]")
-    bad = out.isna() & text.notna()
+    if ok.any():
+        parsed = pd.to_datetime(digits, format="%Y%m%d", errors="coerce")
+        out[ok] = parsed.astype("datetime64[ns]")
+    bad = out.isna() & ~blank
     return out, bad
 
 
@@ -272,10 +249,12 @@ def _coerce_code(values: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
     return codes, bad
 
 
-def _coerce(values: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
+def _coerce(
+    values: pd.Series, f: Field, decimal_comma: bool = False
+) -> tuple[pd.Series, pd.Series]:
     """Typed values and a mask of cells that could not be read."""
     if f.kind in ("int", "float"):
-        return _coerce_number(values, f)
+        return _coerce_number(values, f, decimal_comma)
     if f.kind == "date":
         return _coerce_date(values)
     if f.kind == "code":
@@ -319,27 +298,28 @@ def _pandera_problems(
                     continue
                 problems.append(Problem(line, column, None, expected))
                 continue
+            # Said in the column's own terms: never pandera's check names or failure cases.
             f = spec.field(column) if column in spec.columns else None
-            expected = f.expected() if f else check
+            expected = f.expected() if f else "a valid value"
             header = header_of.get(column, column)
             # Echo the cell as the file has it (e.g. "150", not the parsed 150.0).
             found = (
-                str(raw.at[line, header])
-                if line in raw.index and header in raw.columns
-                else str(case["failure_case"])
+                str(raw.at[line, header]) if line in raw.index and header in raw.columns else None
             )
             problems.append(Problem(line, header, found, expected))
     return problems
 
 
-def _rule_problems(df: pd.DataFrame, spec: TableSpec, header_of: dict[str, str]) -> list[Problem]:
+def _rule_problems(
+    df: pd.DataFrame, raw: pd.DataFrame, spec: TableSpec, header_of: dict[str, str]
+) -> list[Problem]:
     problems = []
     for rule in spec.rules:
-        if not set(rule.columns) <= set(df.columns):
+        if not set(rule.columns) <= set(header_of):
             continue
         ok = rule.check(df)
         for line in df.index[~ok]:
-            shown = "; ".join(f"{header_of.get(c, c)}={df.at[line, c]}" for c in rule.columns)
+            shown = "; ".join(f"{header_of[c]}={raw.at[line, header_of[c]]}" for c in rule.columns)
             problems.append(
                 Problem(
                     int(line),
@@ -390,10 +370,16 @@ def _validate(
         raw[c].map(lambda v: fold(v) in {"ja", "yes", "true", "1", "syntetisk"}).all()
         for c in synthetic_cols
     )
-    header_for = _match_headers(path, list(raw.columns), spec, mapping)
+    header_line = int(raw.attrs.get("header_line", 1))
+    header_for = _match_headers(path, list(raw.columns), spec, mapping, header_line)
     header_of = {v: k for k, v in header_for.items()}
     problems: list[Problem] = []
     failed: set[tuple[int, str]] = set()
+    decimal_comma = any(
+        _has_decimal_comma(raw[header_of[f.name]])
+        for f in spec.fields
+        if f.kind in ("int", "float") and f.name in header_of
+    )
     out = pd.DataFrame(index=raw.index)
     for f in spec.fields:
         if f.name not in header_of:
@@ -401,9 +387,13 @@ def _validate(
             out[f.name] = _as_dtype(_coerce(absent, f)[0], f)
             continue
         source = raw[header_of[f.name]]
-        values, bad = _coerce(source, f)
+        values, bad = _coerce(source, f, decimal_comma)
         for line in raw.index[bad]:
-            problems.append(Problem(int(line), header_of[f.name], str(source[line]), f.expected()))
+            cell = str(source[line])
+            expected = f.expected()
+            if f.kind in ("int", "float"):
+                expected += _number_hint(cell, decimal_comma)
+            problems.append(Problem(int(line), header_of[f.name], cell, expected))
             failed.add((int(line), f.name))
         if not f.nullable:
             missing = _blank(source)
@@ -414,9 +404,18 @@ def _validate(
                 failed.add((int(line), f.name))
         out[f.name] = _as_dtype(values, f)
         if len(problems) > 10 * MAX_REPORTED_PROBLEMS:
-            break
+            problems.append(
+                Problem(
+                    None,
+                    None,
+                    None,
+                    f"at most {10 * MAX_REPORTED_PROBLEMS} problems per file: checking stopped "
+                    f"at column {header_of[f.name]!r}; fix these and load the file again",
+                )
+            )
+            raise FinsamDataError(path, problems)
     problems += _pandera_problems(out, raw, spec, header_of, failed)
-    problems += _rule_problems(out, spec, header_of)
+    problems += _rule_problems(out, raw, spec, header_of)
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or ""))
         raise FinsamDataError(path, problems)
@@ -424,12 +423,20 @@ def _validate(
 
 
 def load_table(
-    path: str | Path, table: str | TableSpec, mapping: Mapping[str, str] | None = None
+    path: str | Path,
+    table: str | TableSpec,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    sheet: str | None = None,
 ) -> pd.DataFrame:
-    """Load any canonical table by name (see :data:`finsamlib.schemas.SPECS`)."""
+    """Load any canonical table by name (see :data:`finsamlib.schemas.SPECS`).
+
+    ``sheet`` names the workbook sheet to read (default: the one sheet with the table's
+    headers). ``attrs`` tells the ``sheet`` and ``header_line`` used and a ``read_note``.
+    """
     spec = SPECS[table] if isinstance(table, str) else table
     path = Path(path)
-    raw = read_raw(path)
+    raw = read_raw(path, spec, sheet=sheet, mapping=mapping)
     df, synthetic = _validate(path, raw, spec, mapping)
     provenance = _provenance(path)
     if synthetic:
@@ -437,48 +444,62 @@ def load_table(
     df.attrs["source"] = str(path)
     df.attrs["provenance"] = provenance
     df.attrs["table"] = spec.name
+    for key in ("sheet", "header_line", "read_note"):
+        df.attrs[key] = raw.attrs.get(key)
     return df
 
 
-def load_participants(path: str | Path, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
+def load_participants(
+    path: str | Path, mapping: Mapping[str, str] | None = None, *, sheet: str | None = None
+) -> pd.DataFrame:
     """Participants of individual insatser (one row per registration), from a SUS-like export.
 
     ``mapping`` maps the file's own headers to canonical column names where they differ from
     the Swedish headers the loader knows, e.g. ``{"Deltagarnummer": "person_id"}``.
     """
-    return load_table(path, "participants", mapping)
+    return load_table(path, "participants", mapping, sheet=sheet)
 
 
-def load_registry(path: str | Path, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
+def load_registry(
+    path: str | Path, mapping: Mapping[str, str] | None = None, *, sheet: str | None = None
+) -> pd.DataFrame:
     """Associations, their counties and member kommuner."""
-    return load_table(path, "registry", mapping)
+    return load_table(path, "registry", mapping, sheet=sheet)
 
 
-def load_portfolio(path: str | Path, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
+def load_portfolio(
+    path: str | Path, mapping: Mapping[str, str] | None = None, *, sheet: str | None = None
+) -> pd.DataFrame:
     """The insats portfolio (one row per insats)."""
-    return load_table(path, "portfolio", mapping)
+    return load_table(path, "portfolio", mapping, sheet=sheet)
 
 
-def load_insats_budget(path: str | Path, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
+def load_insats_budget(
+    path: str | Path, mapping: Mapping[str, str] | None = None, *, sheet: str | None = None
+) -> pd.DataFrame:
     """Budget and outcome per insats and year."""
-    return load_table(path, "insats_budget", mapping)
+    return load_table(path, "insats_budget", mapping, sheet=sheet)
 
 
-def load_accounts(path: str | Path, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
+def load_accounts(
+    path: str | Path, mapping: Mapping[str, str] | None = None, *, sheet: str | None = None
+) -> pd.DataFrame:
     """Annual accounts lines per association and year."""
-    return load_table(path, "accounts", mapping)
+    return load_table(path, "accounts", mapping, sheet=sheet)
 
 
-def load_population(path: str | Path, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
+def load_population(
+    path: str | Path, mapping: Mapping[str, str] | None = None, *, sheet: str | None = None
+) -> pd.DataFrame:
     """Population per kommun, year and age band."""
-    return load_table(path, "population", mapping)
+    return load_table(path, "population", mapping, sheet=sheet)
 
 
 def load_target_group_sources(
-    path: str | Path, mapping: Mapping[str, str] | None = None
+    path: str | Path, mapping: Mapping[str, str] | None = None, *, sheet: str | None = None
 ) -> pd.DataFrame:
     """Counts per area of the population groups behind the target-group sizing."""
-    return load_table(path, "target_group_sources", mapping)
+    return load_table(path, "target_group_sources", mapping, sheet=sheet)
 
 
 #: Columns every transcribed published table has first and last (data/raw/published/README.md).
@@ -524,9 +545,11 @@ def load_published(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def load_standard_costs(path: str | Path, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
+def load_standard_costs(
+    path: str | Path, mapping: Mapping[str, str] | None = None, *, sheet: str | None = None
+) -> pd.DataFrame:
     """The standard costs behind the revenue model (see finsamlib.economics.annual_revenue)."""
-    return load_table(path, "standard_costs", mapping)
+    return load_table(path, "standard_costs", mapping, sheet=sheet)
 
 
 def load_audit_rules(path: str | Path) -> list:

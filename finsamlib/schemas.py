@@ -8,6 +8,7 @@ loaders coerce every column by its spec and then validate with the pandera schem
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -51,6 +52,9 @@ class Field:
             whole = "a whole number" if self.kind == "int" else "a number (decimal comma allowed)"
             return whole + rng
         if self.pattern:
+            digits = re.fullmatch(r"\\d\{(\d+)\}", self.pattern)
+            if digits:
+                return f"a code of exactly {digits.group(1)} digits (leading zeros kept)"
             return f"text matching {self.pattern}"
         return "a text value"
 
@@ -119,6 +123,12 @@ def _ended_after_start(df: pd.DataFrame) -> pd.Series:
     return ok.astype(bool)
 
 
+def _born_by_start(df: pd.DataFrame) -> pd.Series:
+    born = df["birth_year"].astype("Float64")
+    ok = born <= df["start_date"].dt.year.astype("Float64")
+    return ok.fillna(True).astype(bool)  # a missing year or date is reported on its own
+
+
 def _after_only_when_ended(df: pd.DataFrame) -> pd.Series:
     return (df["end_date"].notna() | df["support_after"].isna()).astype(bool)
 
@@ -184,6 +194,12 @@ PARTICIPANTS = TableSpec(
             ("start_date", "end_date"),
             _ended_after_start,
             "end_date on or after start_date",
+        ),
+        RowRule(
+            "born_by_start",
+            ("birth_year", "start_date"),
+            _born_by_start,
+            "a birth year no later than the year of start_date",
         ),
         RowRule(
             "after_only_when_ended",

@@ -49,6 +49,7 @@ class UserFile:
     rows: int
     sha256: str
     associations: tuple[str, ...] = ()  # those in the file, for tables that have them
+    note: str = ""  # where the loader found the table (sheet, header row), when not obvious
 
 
 @dataclass
@@ -71,6 +72,8 @@ class InitResult:
             lines.append(
                 f"  {f.path}: {f.table}, {f.rows} rows{names}, from {f.source.name}{marked}"
             )
+            if f.note:
+                lines.append(f"    {f.note}")
         if self.mapping:
             lines.append(f"  {self.mapping}: header mapping for the participant exports")
         groups: dict[str, int] = {}
@@ -100,6 +103,7 @@ def _validate(
     files: Mapping[str, Sequence[str | Path]],
     registry: str | Path | None,
     mapping: dict[str, str] | None,
+    sheet: str | None = None,
 ) -> list[tuple[Path, str, pd.DataFrame]]:
     """Load every user file with its loader; one FinsamDataError for every file that fails."""
     todo: list[tuple[Path, str]] = [(Path(p), t) for t, ps in files.items() for p in ps]
@@ -116,7 +120,9 @@ def _validate(
             raise ValueError(f"{path} is given twice (as {seen[key]} and as {table})")
         seen[key] = table
         try:
-            df = loaders.load_table(path, table, mapping if table == "participants" else None)
+            df = loaders.load_table(
+                path, table, mapping if table == "participants" else None, sheet=sheet
+            )
         except FinsamDataError as exc:
             errors.append(exc)
             continue
@@ -191,6 +197,7 @@ def init_data_folder(
     registry: str | Path | None = None,
     mapping: str | Path | None = None,
     with_synthetic: bool = False,
+    sheet: str | None = None,
 ) -> InitResult:
     """Make a data folder for ``finsam reports --data-dir`` from the user's own files.
 
@@ -205,6 +212,8 @@ def init_data_folder(
     mapping : a header mapping file (:func:`~finsamlib.reports.inputs.read_mapping`) for the
         participant exports; it is copied into the folder and named in the manifest's
         ``mapping`` column, so the reports read the exports the same way.
+    sheet : the sheet to read in the user's workbooks (default: the one sheet holding the
+        table's headers); CSV files have none.
     with_synthetic : also copy the embedded synthetic demonstration data (except the files of a
         table for associations the user's files cover, which would be counted twice).
 
@@ -227,7 +236,7 @@ def init_data_folder(
     if mapping is not None and not files.get("participants"):
         raise ValueError("a header mapping applies to participant exports; none was given")
     header_mapping = read_mapping(mapping, "participants") if mapping is not None else None
-    loaded = _validate(files, registry, header_mapping)
+    loaded = _validate(files, registry, header_mapping, sheet)
 
     source_root = datasets.data_dir()
     manifest = datasets.manifest(source_root)
@@ -303,6 +312,7 @@ def init_data_folder(
                 rows=len(df),
                 sha256=sha256_of(path),
                 associations=_associations_of(df),
+                note=str(df.attrs.get("read_note") or ""),
             )
         )
     result.embedded = [r["path"] for r in keep]
