@@ -22,7 +22,7 @@ import pandera.pandas as pa
 
 from .categories import fold
 from .errors import MAX_REPORTED_PROBLEMS, FinsamDataError, Problem
-from .personnummer import looks_like_personnummer
+from .personnummer import refuse_identity_numbers
 from .schemas import SPECS, Field, TableSpec
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -372,19 +372,7 @@ def _validate(
     mapping: Mapping[str, str] | None,
 ) -> tuple[pd.DataFrame, bool]:
     """Coerce and validate ``raw``: the canonical table, and whether it is marked synthetic."""
-    for column in raw.columns:
-        if looks_like_personnummer(raw[column]):
-            raise FinsamDataError(
-                path,
-                Problem(
-                    None,
-                    column,
-                    None,
-                    "no personal identity numbers: this column holds Swedish personnummer or "
-                    "samordningsnummer; pseudonymise the file first (replace them with a "
-                    "pseudonymous person id) and load it again",
-                ),
-            )
+    refuse_identity_numbers(path, raw)
     synthetic_cols = [c for c in raw.columns if fold(c) in SYNTHETIC_MARKERS]
     synthetic = bool(synthetic_cols) and all(
         raw[c].map(lambda v: fold(v) in {"ja", "yes", "true", "1", "syntetisk"}).all()
@@ -494,6 +482,7 @@ def load_published(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     raw = read_raw(path)
+    refuse_identity_numbers(path, raw)
     columns = list(raw.columns)
     problems = [
         Problem(1, name, None, f"a column {name!r} (see data/raw/published/README.md)")
