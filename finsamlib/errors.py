@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .personnummer import mask_identity_numbers
+
 #: How many problems one error lists before it says "and N more".
 MAX_REPORTED_PROBLEMS = 20
 
@@ -18,7 +20,10 @@ def _rank(problem: Problem) -> int:
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in an input file: where it is, what was found and what was allowed."""
+    """One problem in an input file: where it is, what was found and what was allowed.
+
+    ``str()`` masks runs of 10 or 12 digits, in case a value or text holds one anyway.
+    """
 
     line: int | None  # 1-based line in the file (the header is line 1); None for file-level
     column: str | None  # the column as the file names it
@@ -33,11 +38,14 @@ class Problem:
             where.append(f"column {self.column!r}")
         place = ", ".join(where) or "file"
         found = f": found {self.value!r}" if self.value is not None else ""
-        return f"{place}{found}; expected {self.expected}"
+        return mask_identity_numbers(f"{place}{found}; expected {self.expected}")
 
 
 class FinsamDataError(ValueError):
     """Bad input data. Names the file and every problem found (up to a limit), not just the first.
+
+    The message masks every run of 10 or 12 digits (``mask_identity_numbers``), whatever a
+    caller put into a problem, so an error never shows a personal identity number.
 
     Attributes
     ----------
@@ -67,4 +75,4 @@ class FinsamDataError(ValueError):
         lines += [f"  - {p}" for p in shown]
         if len(self.problems) > len(shown):
             lines.append(f"  … and {len(self.problems) - len(shown)} more")
-        super().__init__("\n".join(lines))
+        super().__init__(mask_identity_numbers("\n".join(lines)))

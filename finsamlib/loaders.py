@@ -2,7 +2,7 @@
 
 Every loader: reads the file without writing to it; finds encoding, delimiter, header row and
 sheet (:mod:`finsamlib.exports`); maps headers case-, space- and diacritic-insensitively (plus
-a user ``mapping``); refuses columns holding personal identity numbers; coerces each column by
+a user ``mapping``); refuses any cell holding a personal identity number; coerces each column by
 its spec, strictly (a number or date must fill its cell; decimal comma; ``YYYY-MM-DD`` or
 ``YYYYMMDD`` dates; Swedish category labels to codes); validates with pandera; and raises one
 :class:`FinsamDataError` listing every problem of the file in plain words. The result carries
@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from .categories import fold
 from .errors import MAX_REPORTED_PROBLEMS, FinsamDataError, Problem
 from .exports import HeaderSpec, decode, header_spec, read_csv_text, read_excel
-from .personnummer import looks_like_personnummer
+from .personnummer import refuse_identity_numbers
 from .schemas import SPECS, Field, TableSpec
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -352,19 +352,7 @@ def _validate(
     mapping: Mapping[str, str] | None,
 ) -> tuple[pd.DataFrame, bool]:
     """Coerce and validate ``raw``: the canonical table, and whether it is marked synthetic."""
-    for column in raw.columns:
-        if looks_like_personnummer(raw[column]):
-            raise FinsamDataError(
-                path,
-                Problem(
-                    None,
-                    column,
-                    None,
-                    "no personal identity numbers: this column holds Swedish personnummer or "
-                    "samordningsnummer; pseudonymise the file first (replace them with a "
-                    "pseudonymous person id) and load it again",
-                ),
-            )
+    refuse_identity_numbers(path, raw)
     synthetic_cols = [c for c in raw.columns if fold(c) in SYNTHETIC_MARKERS]
     synthetic = bool(synthetic_cols) and all(
         raw[c].map(lambda v: fold(v) in {"ja", "yes", "true", "1", "syntetisk"}).all()
@@ -515,6 +503,7 @@ def load_published(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     raw = read_raw(path)
+    refuse_identity_numbers(path, raw)
     columns = list(raw.columns)
     problems = [
         Problem(1, name, None, f"a column {name!r} (see data/raw/published/README.md)")

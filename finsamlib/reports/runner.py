@@ -25,6 +25,7 @@ import pandas as pd
 
 from .. import __version__
 from ..narrative import generation_time
+from ..personnummer import mask_identity_numbers
 from ..privacy import DEFAULT_THRESHOLD
 from . import paths
 from .inputs import ReportInputs
@@ -329,7 +330,7 @@ def _in_own_event_loop(func: Callable[..., object], *args: object, **kwargs: obj
 
 
 def _one_line(exc: object) -> str:
-    text = " ".join(str(exc).split())
+    text = mask_identity_numbers(" ".join(str(exc).split()))
     return text if len(text) <= 300 else text[:297] + "..."
 
 
