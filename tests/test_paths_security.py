@@ -144,3 +144,56 @@ def test_the_command_prints_the_manifest_problem_without_a_traceback(tmp_path):
     assert "MANIFEST.csv" in proc.stderr and "line 2, column 'path'" in proc.stderr
     assert "../elsewhere/x.csv" in proc.stderr
     assert not out.exists()  # nothing rendered, not even an empty folder
+
+
+@pytest.mark.slow
+def test_init_with_a_registry_only_gives_working_reports(tmp_path):
+    """The README flow with the user's own registry and no --population: the embedded
+    population (other kommuner) is left out with a clear note, and every report of the user's
+    county renders, the target group replaced by a Swedish notice."""
+    from click.testing import CliRunner
+
+    from finsamlib import cli
+
+    norr = {
+        "association": "Samordningsförbundet Norr",
+        "county_code": "25",
+        "county": "Norrbottens län",
+        "kommun_code": "2580",
+        "kommun": "Luleå",
+    }
+    pd.DataFrame([norr]).to_csv(tmp_path / "forbund.csv", index=False)
+    raw = pd.read_csv(
+        RAW / "synthetic" / "participants_finnveden.csv",
+        sep=";",
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+    ).drop(columns=["Syntetisk"])
+    raw["Förbund"], raw["Kommun"] = norr["association"], norr["kommun_code"]
+    raw.to_csv(tmp_path / "uttag.csv", sep=";", index=False)
+    data = tmp_path / "mina_data"
+    args = ["init", str(data), "--participants", str(tmp_path / "uttag.csv")]
+    made = CliRunner().invoke(cli.main, [*args, "--registry", str(tmp_path / "forbund.csv")])
+    assert made.exit_code == 0, made.output
+    assert "left out derived/population.csv: it counts kommuner your registry" in made.output
+    assert "--population" in made.output
+    kept = set(datasets.manifest(data)["path"])
+    assert "derived/population.csv" not in kept and "derived/target_group_sources.csv" not in kept
+    out = tmp_path / "rapporter"
+    summary = runner.render_reports(
+        county="Norrbottens län", data_dir=data, out=out, workers=2, progress=False
+    )
+    assert summary.ok, summary.text()
+    page = out / "2021" / "norrbottens-lan" / "samordningsforbundet-norr.html"
+    assert "Befolkningsuppgifter för målgruppsberäkningen saknas" in page.read_text("utf-8")
+
+
+def test_init_with_a_registry_covering_the_embedded_kommuner_keeps_the_population(tmp_path):
+    from finsamlib.reports.datafolder import init_data_folder
+
+    reg = pd.read_csv(RAW / "registry.csv", dtype=str, keep_default_na=False)
+    reg.to_csv(tmp_path / "forbund.csv", index=False)
+    result = init_data_folder(tmp_path / "d", {}, registry=tmp_path / "forbund.csv")
+    assert result.unmatched == {}
+    assert "derived/population.csv" in set(datasets.manifest(tmp_path / "d")["path"])
