@@ -604,9 +604,9 @@ def render_reports(
     )
     if executor == "process":
         return run(jobs, out, workers=workers, progress=progress, generated_at=when)
-    pool, close = dask_executor(str(scheduler))
+    cluster, close = dask_executor(str(scheduler))
     try:
-        return run(jobs, out, executor=pool, progress=progress, generated_at=when)
+        return run(jobs, out, executor=cluster, progress=progress, generated_at=when)
     finally:
         close()
 
