@@ -29,6 +29,15 @@ def gone(procs: list[psutil.Process]) -> list[psutil.Process]:
     return [p for p in procs if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
 
+def worker_of(socket_root: Path, marker: str) -> int | None:
+    """The pid of the worker that started a job (the pool notes it in the run's folder)."""
+    for p in socket_root.glob(f"fsr-*/started/{marker}"):
+        text = p.read_text(encoding="ascii")
+        if text.isdigit():
+            return int(text)
+    return None
+
+
 @pytest.fixture
 def short_tmp():
     """A short folder for the run's sockets (Unix socket paths are limited to 107 bytes)."""
@@ -111,8 +120,7 @@ def test_a_killed_worker_fails_only_its_report(tmp_path, short_tmp, monkeypatch)
             lambda: (lambda s: s if {0, 1} <= set(s) else None)(started(markers)),
             what="reports 0 and 1 to run",
         )
-        run_dir = wait_until(lambda: next(short_tmp.glob("fsr-*/started/0-0"), None))
-        worker = int(run_dir.read_text())
+        worker = wait_until(lambda: worker_of(short_tmp, "0-0"), what="report 0's worker")
         killed.update(worker=worker, kernel=kernel_pids[0])
         os.kill(worker, signal.SIGKILL)
         (markers / "go").touch()  # report 1 may finish now (in its retry)

@@ -107,7 +107,9 @@ def worker_signals() -> None:
 
 def _marked(fn: Callable[[Any], Any], item: Any, marker: str) -> Any:
     """In a worker: note this process as the one running ``item``, then run it."""
-    Path(marker).write_text(str(os.getpid()), encoding="ascii")
+    tmp = Path(f"{marker}.tmp")
+    tmp.write_text(str(os.getpid()), encoding="ascii")
+    tmp.replace(marker)  # whole, for whoever reads it
     return fn(item)
 
 
