@@ -92,6 +92,9 @@ def _blocked() -> Iterator[None]:
     """Hold SIGINT and SIGTERM back while worker processes are started (they inherit the
     mask, and unblock after ignoring SIGINT); a signal that arrives meanwhile is delivered at
     the end of the block."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
     old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
     try:
         yield
@@ -102,7 +105,8 @@ def _blocked() -> Iterator[None]:
 def worker_signals() -> None:
     """In a worker process: ignore SIGINT, then take signals again."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
 
 
 def _marked(fn: Callable[[Any], Any], item: Any, marker: str) -> Any:
@@ -143,11 +147,15 @@ class ReportPool:
         from . import kernels, zygote
 
         self.folder = Path(tempfile.mkdtemp(prefix="fsr-", dir=kernels._SOCKET_ROOT))
-        (self.folder / "started").mkdir()
-        if zygote.fork_available():
-            # one warm kernel parent for every worker, started first: its imports overlap the
-            # workers' start-up
-            self._zygote = zygote.Zygote(warm=self.warm)
+        try:
+            (self.folder / "started").mkdir()
+            if zygote.fork_available():
+                # one warm kernel parent for every worker, started first: its imports overlap
+                # the workers' start-up
+                self._zygote = zygote.Zygote(warm=self.warm)
+        except BaseException as exc:  # e.g. Ctrl-C now: __exit__ would not run
+            self.__exit__(type(exc), exc, None)
+            raise
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
