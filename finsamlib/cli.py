@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shlex
+import signal
 import sys
 
 import click
@@ -77,29 +78,51 @@ def reports(
     """Render the HTML reports: one per association, one overview per county, and an index.
 
     With no options: every association and county of the embedded data, for the latest year
-    with data. Exits non-zero if any report failed (the others are still written; the failed
-    notebooks are kept under OUT/_failed/).
+    with data. Exit status: 0 when every report was written; 1 if any report failed (the
+    others are still written, the failed notebooks kept under OUT/_failed/, and a page an
+    earlier run left for a failed report removed) or the data folder is refused; 2 for a bad
+    option or an OUT that cannot be created or written or has too little free space (checked
+    before any report runs); 130 on Ctrl-C and 143 on SIGTERM (every process of the run ends;
+    pages already written are kept).
     """
+    from .errors import FinsamDataError
+    from .reports.outfolder import OutputFolderError
+    from .reports.pool import Interrupted, sigterm_interrupts
     from .reports.runner import render_reports
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     if executor == "dask" and not scheduler:
         raise click.UsageError("--executor dask needs --scheduler ADDRESS")
     try:
-        summary = render_reports(
-            county=county,
-            association=association,
-            year=year,
-            data_dir=data_dir,
-            out=out,
-            workers=workers,
-            threshold=threshold,
-            executor=executor,
-            scheduler=scheduler,
-            progress=progress,
-        )
+        with sigterm_interrupts():
+            summary = render_reports(
+                county=county,
+                association=association,
+                year=year,
+                data_dir=data_dir,
+                out=out,
+                workers=workers,
+                threshold=threshold,
+                executor=executor,
+                scheduler=scheduler,
+                progress=progress,
+            )
     except KeyError as exc:
         raise click.UsageError(str(exc.args[0]) if exc.args else str(exc)) from exc
+    except FinsamDataError as exc:
+        click.echo(f"finsam reports: nothing rendered; fix the data folder.\n{exc}", err=True)
+        sys.exit(1)
+    except (OutputFolderError, FileNotFoundError) as exc:
+        click.echo(f"finsam reports: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        click.echo(
+            f"finsam reports: stopped by {signal.Signals(signum).name}; "
+            f"pages finished before it are kept in {out}",
+            err=True,
+        )
+        sys.exit(128 + signum)
     click.echo(summary.text(), err=not summary.ok)
     if summary.index is not None:
         click.echo(f"index: {summary.index.resolve()}")

@@ -4,18 +4,25 @@ A dataset's name is its path under ``data/raw/`` without the suffix, e.g. ``regi
 ``published/seed001_utfall_2019``. ``data/raw/MANIFEST.csv`` lists every file with its
 provenance (published, derived, synthetic, assumption), source and which loader reads it.
 Set ``FINSAM_DATA_DIR`` to use another folder laid out the same way.
+
+Every path the manifest names (its ``path`` and optional ``mapping`` columns) must lie inside
+the folder once resolved: an absolute path, a ``..`` that climbs out, or a symlink (file or
+folder) pointing outside is refused with a FinsamDataError naming the manifest's line and
+column before any file is read. Symlinks that stay inside the folder are allowed.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pandas as pd
 
 from . import loaders
 
 MANIFEST_COLUMNS = ("path", "provenance", "source", "description", "table")
+#: Manifest columns that name a file of the folder (``mapping`` is optional).
+PATH_COLUMNS = ("path", "mapping")
 
 
 def data_dir() -> Path:
@@ -33,7 +40,35 @@ def manifest(root: str | Path | None = None) -> pd.DataFrame:
     missing = [c for c in MANIFEST_COLUMNS if c not in df.columns]
     if missing:
         raise loaders.FinsamDataError(root / loaders.MANIFEST_NAME, f"columns {missing}")
+    _check_inside(root, df)
     return df
+
+
+def _inside(root: Path, rel: str) -> bool:
+    """Whether the manifest path ``rel`` names a file inside ``root`` once every symlink is
+    followed (absolute paths never do)."""
+    if PurePosixPath(rel).is_absolute() or PureWindowsPath(rel).anchor:
+        return False
+    base = root.resolve()
+    return (base / rel).resolve().is_relative_to(base)
+
+
+def _check_inside(root: Path, df: pd.DataFrame) -> None:
+    """Refuse a manifest naming a file outside its folder (one problem per such cell)."""
+    problems = [
+        loaders.Problem(
+            int(line) + 2,  # the header is line 1
+            column,
+            rel,
+            "a path inside the data folder (relative, no '..' or symlink leading out of it)",
+        )
+        for column in PATH_COLUMNS
+        if column in df.columns
+        for line, rel in df[column].items()
+        if rel and not _inside(root, rel)
+    ]
+    if problems:
+        raise loaders.FinsamDataError(root / loaders.MANIFEST_NAME, problems)
 
 
 def names(root: str | Path | None = None) -> list[str]:

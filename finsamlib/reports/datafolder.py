@@ -32,6 +32,10 @@ ADDED_TABLES = ("participants", "portfolio", "insats_budget", "accounts")
 #: areas, so keeping both would count them twice.
 REPLACED_TABLES = ("registry", "population", "target_group_sources")
 USER_TABLES = (*ADDED_TABLES, *REPLACED_TABLES)
+#: Tables read by kommun (area) that must match the registry: with the user's own registry,
+#: an embedded one naming kommuner that registry lacks is left out (the reports then say that
+#: population figures are missing) unless the user gives their own.
+BY_KOMMUN = {"population": "kommun_code", "target_group_sources": "area"}
 #: Folder of the user's files inside a data folder.
 USER_DIR = "user"
 #: Embedded folders left out unless synthetic data are asked for.
@@ -61,6 +65,8 @@ class InitResult:
     embedded: list[str] = field(default_factory=list)  # manifest paths copied from data/raw
     replaced: list[str] = field(default_factory=list)  # embedded paths a user file replaced
     skipped: list[str] = field(default_factory=list)  # synthetic paths left out (overlap)
+    #: embedded paths left out because they name kommuner the user's registry lacks -> those
+    unmatched: dict[str, list[str]] = field(default_factory=dict)
     mapping: str | None = None  # path of the header mapping in the folder
 
     def text(self) -> str:
@@ -86,6 +92,17 @@ class InitResult:
             lines.append(f"  left out {p}: replaced by your file")
         for p in self.skipped:
             lines.append(f"  left out {p}: your files cover the same associations")
+        for p, areas in self.unmatched.items():
+            shown = ", ".join(areas[:8]) + (", …" if len(areas) > 8 else "")
+            lines.append(
+                f"  left out {p}: it counts kommuner your registry does not have ({shown})"
+            )
+        if self.unmatched:
+            lines.append(
+                "  The reports show no target group until you give --population (population "
+                "16-64 per kommun_code, year, age_band) and --target-group-sources (counts per "
+                "area, year, group) for the kommuner of your registry."
+            )
         return "\n".join(lines)
 
 
@@ -172,6 +189,13 @@ def _check_associations(
             )
 
 
+def _unknown_kommuner(root: Path, rel: str, table: str, registry: pd.DataFrame) -> list[str]:
+    """The kommuner (codes or names) an embedded by-kommun table counts that ``registry`` lacks."""
+    df = datasets.load(rel.rsplit(".", 1)[0], root=root)
+    known = set(registry["kommun_code"].astype(str)) | set(registry["kommun"].astype(str))
+    return sorted(set(df[BY_KOMMUN[table]].astype(str)) - known)
+
+
 def _user_name(path: Path, taken: set[str]) -> str:
     """``user/<file name>``, numbered when another file has the same dataset name."""
     stem, suffix = path.stem, path.suffix.lower()
@@ -208,7 +232,10 @@ def init_data_folder(
         tables in :data:`ADDED_TABLES` are added beside the embedded data, those in
         :data:`REPLACED_TABLES` (population, target_group_sources) replace the embedded file.
     registry : the user's registry (associations, counties, member kommuner), replacing the
-        embedded one, so that the user's own associations can be reported on.
+        embedded one, so that the user's own associations can be reported on. The embedded
+        population and target-group tables are then kept only if every kommun they count is in
+        it (else they are left out, listed in ``InitResult.unmatched``, and the reports say
+        that population figures are missing, until the user gives their own).
     mapping : a header mapping file (:func:`~finsamlib.reports.inputs.read_mapping`) for the
         participant exports; it is copied into the folder and named in the manifest's
         ``mapping`` column, so the reports read the exports the same way.
@@ -258,6 +285,11 @@ def init_data_folder(
         if row["table"] in replaced_tables:
             result.replaced.append(rel)
             continue
+        if "registry" in replaced_tables and row["table"] in BY_KOMMUN:
+            unknown = _unknown_kommuner(source_root, rel, row["table"], user_registry)
+            if unknown:
+                result.unmatched[rel] = unknown
+                continue
         if rel.startswith(SYNTHETIC_DIR + "/") and row["table"] in user_associations:
             theirs = set(_associations_of(datasets.load(rel.rsplit(".", 1)[0], root=source_root)))
             if theirs & user_associations[row["table"]]:

@@ -10,6 +10,7 @@ it arrives, so one failing report stops nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -18,16 +19,17 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from .. import __version__
+from ..errors import FinsamDataError, Problem
 from ..narrative import generation_time
 from ..personnummer import mask_identity_numbers
 from ..privacy import DEFAULT_THRESHOLD
-from . import paths
+from . import outfolder, paths, pool
 from .inputs import ReportInputs
 
 log = logging.getLogger("finsamlib.reports")
@@ -89,18 +91,31 @@ class RunSummary:
     failed: list[JobResult] = field(default_factory=list)
     index: Path | None = None
     seconds: float = 0.0
+    retried: list[str] = field(default_factory=list)  # run again after a worker died
+    removed: list[Path] = field(default_factory=list)  # earlier pages of reports failed now
+    kept: list[Path] = field(default_factory=list)  # executed notebooks of failed reports
+    index_error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and self.index_error is None
 
     def text(self) -> str:
         n = len(self.written) + len(self.failed)
         lines = [f"{len(self.written)} of {n} reports written in {self.seconds:.1f} s"]
         for r in self.failed:
             lines.append(f"FAILED {r.job.name}: {r.error}")
-        if self.failed:
+        if self.retried:
+            lines.append(
+                f"a worker process died; retried in a fresh pool: {', '.join(self.retried)}"
+            )
+        if self.removed:
+            shown = ", ".join(p.relative_to(self.out).as_posix() for p in self.removed)
+            lines.append(f"removed the earlier pages of failed reports: {shown}")
+        if any(p.is_file() for p in self.kept):
             lines.append(f"executed notebooks of failed reports: {self.out / paths.FAILED_DIR}")
+        if self.index_error:
+            lines.append(f"index not written: {self.index_error}")
         return "\n".join(lines)
 
 
@@ -124,9 +139,12 @@ def _choose(value: str, valid: Iterable[str], what: str) -> str:
     valid = sorted(set(valid))
     if value in valid:
         return value
-    folded = {paths.slug(v): v for v in valid}
-    if paths.slug(value) in folded:
-        return folded[paths.slug(value)]
+    hits = [v for v in valid if paths.slug(v) == paths.slug(value)]
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        both = " and ".join(map(repr, hits))
+        raise KeyError(f"{what} {value!r} matches {both}; give the name as printed")
     raise KeyError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
 
 
@@ -150,6 +168,7 @@ def plan(
     """
     inputs = ReportInputs(data_dir)
     registry = _registry(inputs)
+    registry_file = inputs.root / inputs.files[0].path
     counties = registry.groupby("county", sort=True)["association"].unique()
     pairs = sorted(set(zip(registry["association"], registry["county"], strict=True)))
     if association is not None:
@@ -198,19 +217,42 @@ def plan(
                 kind="county",
             )
         )
+    _refuse_shared_pages(jobs, registry_file)
     return jobs
+
+
+def _refuse_shared_pages(jobs: Sequence[Job], registry_file: Path) -> None:
+    """Raise FinsamDataError (naming the registry) when two names of the run give one page."""
+    named = [
+        (j.output, str(j.parameters.get("association") or j.parameters["county"])) for j in jobs
+    ]
+    found = paths.clashes(named)
+    if found:
+        raise FinsamDataError(
+            registry_file,
+            [
+                Problem(None, None, None, f"names that give distinct pages ({c}); rename one")
+                for c in found
+            ],
+        )
 
 
 # --------------------------------------------------------------------------- one job
 
 
-def warm_worker(zygote_address: str | None = None) -> None:
-    """Import the heavy modules once per worker process (initializer of the pool) and note
-    the run's zygote, if any."""
+def warm_worker(zygote_address: str | None = None, socket_root: str | None = None) -> None:
+    """Initializer of a pool's worker processes: take signals as the pool wants
+    (:func:`~finsamlib.reports.pool.worker_signals`), import the heavy modules once, note the
+    run's zygote, if any, and the folder for the kernels' sockets."""
+    from . import pool
+
+    pool.worker_signals()
     import papermill  # noqa: F401
 
     from . import html, kernels, zygote
 
+    if socket_root:
+        kernels._SOCKET_ROOT = socket_root
     zygote.use(zygote_address)
     html.exporter()
     kernels.manager_class()
@@ -338,7 +380,8 @@ def _one_line(exc: object) -> str:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never a partial one."""
+    """Write a file so that readers see the old or the new content, never a partial one (on
+    any error, a full disk included, the temporary file is removed and the error raised)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -351,25 +394,50 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
+def failed_notebook_path(out: Path, job: Job) -> Path:
+    """Where the executed notebook of a failed job is kept."""
+    return Path(out) / paths.FAILED_DIR / (job.name.replace("/", "__") + ".ipynb")
+
+
 def _write_result(result: JobResult, out: Path, summary: RunSummary) -> None:
+    """Write a job's page, or for a failed job keep its notebook and remove the page an earlier
+    run left (it would be linked as current); a page that cannot be written (a full disk) fails
+    its job."""
+    target = out / result.job.output
+    kept = failed_notebook_path(out, result.job)
+    with contextlib.suppress(OSError):
+        kept.unlink(missing_ok=True)  # an earlier run's notebook of this job
     if result.ok:
         assert result.html is not None
-        target = out / result.job.output
-        atomic_write(target, result.html)
-        summary.written.append(target)
-        for w in result.warnings:
-            log.warning("%s wrote to stderr: %s", result.job.name, w)
-        return
+        try:
+            atomic_write(target, result.html)
+        except OSError as exc:
+            result = replace(result, html=None, error=f"writing {target}: {_os_error(exc)}")
+        else:
+            summary.written.append(target)
+            for w in result.warnings:
+                log.warning("%s wrote to stderr: %s", result.job.name, w)
+            return
     summary.failed.append(result)
-    failed_path = out / paths.FAILED_DIR / (result.job.name.replace("/", "__") + ".ipynb")
+    if target.is_file():
+        try:
+            target.unlink()
+            summary.removed.append(target)
+        except OSError as exc:
+            log.error("could not remove the earlier page %s: %s", target, _os_error(exc))
+    where = "not kept"
     if result.failed_notebook:
-        atomic_write(failed_path, result.failed_notebook)
-    log.error(
-        "report %s failed: %s (notebook: %s)",
-        result.job.name,
-        result.error,
-        failed_path if result.failed_notebook else "not kept",
-    )
+        try:
+            atomic_write(kept, result.failed_notebook)
+            summary.kept.append(kept)
+            where = str(kept)
+        except OSError as exc:
+            where = f"not kept: {_os_error(exc)}"
+    log.error("report %s failed: %s (notebook: %s)", result.job.name, result.error, where)
+
+
+def _os_error(exc: OSError) -> str:
+    return exc.strerror or _one_line(exc)
 
 
 def write_index(out: Path, generated_at: str | None = None) -> Path:
@@ -394,7 +462,7 @@ def _progress(total: int, show: bool | None) -> object:
 
 
 def process_pool(
-    workers: int | None = None, zygote_address: str | None = None
+    workers: int | None = None, zygote_address: str | None = None, socket_root: str | None = None
 ) -> ProcessPoolExecutor:
     """A pool of warm worker processes (spawned: no state inherited from the caller).
 
@@ -408,7 +476,7 @@ def process_pool(
         max_workers=n,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=warm_worker,
-        initargs=(zygote_address,),
+        initargs=(zygote_address, socket_root),
     )
 
 
@@ -424,6 +492,32 @@ def dask_executor(scheduler: str) -> tuple[Executor, Callable[[], None]]:
     return client.get_executor(pure=False), client.close
 
 
+def _as_result(job: Job, value: object) -> JobResult:
+    """A job's result from what the pool gave back (a JobResult, or the exception)."""
+    if isinstance(value, JobResult):
+        return value
+    if isinstance(value, pool.WorkerDied):
+        return JobResult(job, error=f"worker process died: {value}")
+    return JobResult(job, error=f"worker: {type(value).__name__}: {_one_line(value)}")
+
+
+def _on_executor(
+    executor: Executor, jobs: Sequence[Job], handle: Callable[[JobResult], None]
+) -> None:
+    futures: dict[Future, Job] = {executor.submit(execute, job): job for job in jobs}
+    try:
+        for fut in as_completed(futures):
+            try:
+                value: object = fut.result()
+            except Exception as exc:
+                value = exc
+            handle(_as_result(futures[fut], value))
+    except KeyboardInterrupt:
+        for fut in futures:
+            fut.cancel()
+        raise
+
+
 def run(
     jobs: Sequence[Job],
     out: str | Path,
@@ -434,49 +528,49 @@ def run(
     index: bool = True,
     generated_at: str | None = None,
     on_result: Callable[[JobResult], None] | None = None,
+    min_free_mb: float = outfolder.MIN_FREE_MB,
 ) -> RunSummary:
     """Run ``jobs`` and write their pages under ``out`` (and ``out/index.html``).
 
     ``executor`` may be any ``concurrent.futures.Executor`` (e.g. a dask client's); by default a
-    process pool of ``workers`` warm processes is made and shut down here.
+    :class:`~finsamlib.reports.pool.ReportPool` of ``workers`` warm processes is made and shut
+    down here (a killed worker fails only its job; the others are retried). ``out`` is checked
+    first (:func:`~finsamlib.reports.outfolder.check`: OutputFolderError before any kernel).
+    On KeyboardInterrupt (Ctrl-C, or SIGTERM under ``pool.sigterm_interrupts``) every process
+    of the run is ended, finished pages are kept and indexed, and the exception is re-raised.
     """
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = outfolder.check(out, min_free_mb)
     summary = RunSummary(out=out)
     start = time.perf_counter()
-    own = executor is None
-    shared = None
-    if own:
-        from . import zygote
-
-        # one warm kernel parent for every worker, started first: its imports overlap the
-        # workers' start-up
-        folders = sorted({str(j.parameters.get("data_dir") or "") for j in jobs})
-        shared = zygote.Zygote(warm=folders) if zygote.fork_available() and jobs else None
-        n = min(workers or os.cpu_count() or 1, len(jobs)) or 1
-        pool = process_pool(n, shared.address if shared else None)
-    else:
-        pool = executor
     bar = _progress(len(jobs), progress)
+
+    def handle(result: JobResult) -> None:
+        _write_result(result, out, summary)
+        if on_result is not None:
+            on_result(result)
+        bar.update(1)  # type: ignore[attr-defined]
+
     try:
-        futures: dict[Future, Job] = {pool.submit(execute, job): job for job in jobs}
-        for fut in as_completed(futures):
-            try:
-                result = fut.result()
-            except Exception as exc:
-                result = JobResult(futures[fut], error=f"worker: {type(exc).__name__}: {exc}")
-            _write_result(result, out, summary)
-            if on_result is not None:
-                on_result(result)
-            bar.update(1)  # type: ignore[attr-defined]
+        if executor is not None:
+            _on_executor(executor, jobs, handle)
+        elif jobs:
+            folders = sorted({str(j.parameters.get("data_dir") or "") for j in jobs})
+            n = min(workers or os.cpu_count() or 1, len(jobs))
+            with pool.ReportPool(n, process_pool, warm=folders) as own:
+                for job, value in own.results(execute, jobs):
+                    handle(_as_result(job, value))
+                summary.retried = [j.name for j in own.retried]
     finally:
-        bar.close()  # type: ignore[attr-defined]
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)
-        if shared is not None:
-            shared.close()
-    if index:
-        summary.index = write_index(out, generated_at)
+        with pool.shielded():
+            bar.close()  # type: ignore[attr-defined]
+            with contextlib.suppress(OSError):
+                (out / paths.FAILED_DIR).rmdir()  # only if empty
+            if index:
+                try:
+                    summary.index = write_index(out, generated_at)
+                except OSError as exc:
+                    summary.index_error = f"{out / paths.INDEX}: {_os_error(exc)}"
+                    log.error("index not written: %s", summary.index_error)
     summary.written.sort()
     summary.seconds = time.perf_counter() - start
     return summary
@@ -511,9 +605,9 @@ def render_reports(
     )
     if executor == "process":
         return run(jobs, out, workers=workers, progress=progress, generated_at=when)
-    pool, close = dask_executor(str(scheduler))
+    cluster, close = dask_executor(str(scheduler))
     try:
-        return run(jobs, out, executor=pool, progress=progress, generated_at=when)
+        return run(jobs, out, executor=cluster, progress=progress, generated_at=when)
     finally:
         close()
 

@@ -9,9 +9,12 @@ the imports are already in memory (copy-on-write), so a kernel is ready in a fra
 
 The zygote never creates a zmq context, thread or event loop before forking (those belong to the
 child), ignores SIGCHLD so the kernels it forks are reaped by the system, and exits with the
-process that started it. The runner starts one zygote per run, before its worker processes, and
-every worker asks it for kernels over a Unix socket (one JSON line each way: ``{"argv": [...],
-"env": {...}, "cwd": "..."}`` → ``{"pid": N}`` or ``{"error": "..."}``); a process that was not
+process that started it. It remembers which worker asked for each kernel: a kernel whose worker
+is gone (killed mid-report) is killed within a second, and on SIGTERM or exit the zygote kills
+every kernel it forked, so stopping the zygote ends every kernel of the run. The runner starts
+one zygote per run, before its worker processes, and every worker asks it for kernels over a
+Unix socket (one JSON line each way: ``{"argv": [...], "env": {...}, "cwd": "...", "owner":
+PID}`` → ``{"pid": N}`` or ``{"error": "..."}``); a process that was not
 given one (a dask worker) starts its own. :class:`~finsamlib.reports.kernels.ForkingKernelManager`
 launches through it; where ``fork`` is unavailable the plain
 :class:`~finsamlib.reports.kernels.IPCKernelManager` is used.
@@ -33,7 +36,7 @@ import threading
 import time
 from collections.abc import Sequence
 
-from .kernels import _SOCKET_ROOT
+from . import kernels
 
 #: Modules a report kernel needs; imported once in the zygote, before any fork.
 PRELOAD: tuple[str, ...] = (
@@ -90,13 +93,52 @@ def _fork_kernel(request: dict) -> int:
     return pid
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - pid reused by another user
+        return False
+    return True
+
+
+def _kill_kernel(pid: int) -> None:
+    """Kill a forked kernel and whatever it started (its own process group)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)  # it had not called setsid() yet
+
+
+def _tend(forked: dict[int, int]) -> None:
+    """Forget kernels that exited; kill those whose worker (owner) is gone."""
+    for pid, owner in list(forked.items()):
+        if not _alive(pid):
+            del forked[pid]
+        elif owner and not _alive(owner):
+            _kill_kernel(pid)
+            del forked[pid]
+
+
 def serve(address: str, preload: Sequence[str] = PRELOAD, warm: Sequence[str] = ()) -> None:
     """Run the zygote: listen on the Unix socket ``address``, import ``preload``, parse the
     data folders ``warm`` ("" for the embedded data), then fork one kernel per request. Exits
-    when its parent process goes away."""
+    when its parent process goes away or on SIGTERM, killing every kernel it forked."""
     import socket
 
     parent = os.getppid()
+    me = os.getpid()
+    forked: dict[int, int] = {}  # kernel pid -> pid of the worker that asked for it
+
+    def stop(_signum: int, _frame: object) -> None:
+        if os.getpid() == me:  # not in a just-forked child that has not reset it yet
+            for pid in forked:
+                _kill_kernel(pid)
+            os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(address)  # bind first: requests queue while the imports run
@@ -110,22 +152,29 @@ def serve(address: str, preload: Sequence[str] = PRELOAD, warm: Sequence[str] = 
             with contextlib.suppress(Exception):  # a broken folder fails its reports, not us
                 warm_folder(folder or None)
     server.settimeout(1.0)
-    while os.getppid() == parent:
-        try:
-            conn, _ = server.accept()
-        except TimeoutError:
-            continue
-        with conn:
-            conn.settimeout(30)
+    try:
+        while os.getppid() == parent:
+            _tend(forked)
             try:
-                request = json.loads(_read_line(conn))
-                if request.get("quit"):
-                    break
-                answer = {"pid": _fork_kernel(request)}
-            except Exception as exc:
-                answer = {"error": f"{type(exc).__name__}: {exc}"}
-            with contextlib.suppress(OSError):
-                conn.sendall(json.dumps(answer).encode() + b"\n")
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(30)
+                try:
+                    request = json.loads(_read_line(conn))
+                    if request.get("quit"):
+                        break
+                    pid = _fork_kernel(request)
+                    forked[pid] = int(request.get("owner") or 0)
+                    answer = {"pid": pid}
+                except Exception as exc:
+                    answer = {"error": f"{type(exc).__name__}: {exc}"}
+                with contextlib.suppress(OSError):
+                    conn.sendall(json.dumps(answer).encode() + b"\n")
+    finally:
+        for pid in forked:
+            _kill_kernel(pid)
 
 
 def _read_line(conn) -> bytes:
@@ -147,7 +196,7 @@ class Zygote:
     """A zygote process, started by the current process and stopped with it (or by close())."""
 
     def __init__(self, preload: Sequence[str] = PRELOAD, warm: Sequence[str] = ()) -> None:
-        self.folder = tempfile.mkdtemp(prefix="fsz-", dir=_SOCKET_ROOT)
+        self.folder = tempfile.mkdtemp(prefix="fsz-", dir=kernels._SOCKET_ROOT)
         self.address = os.path.join(self.folder, "z.sock")
         env = {**os.environ, **ZYGOTE_ENV}
         code = (
@@ -184,7 +233,8 @@ def spawn(
     """Ask the zygote at ``address`` to fork a kernel; its pid."""
     import socket
 
-    request = json.dumps({"argv": list(argv), "env": env, "cwd": cwd}).encode() + b"\n"
+    payload = {"argv": list(argv), "env": env, "cwd": cwd, "owner": os.getpid()}
+    request = json.dumps(payload).encode() + b"\n"
     deadline = time.monotonic() + timeout
     while True:
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
