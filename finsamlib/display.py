@@ -134,6 +134,16 @@ COLUMNS: dict[str, tuple[str, Format]] = {
 SKIPPED = {"category", "stayed", "entered", "left"}
 SKIPPED_SUFFIXES = ("_low", "_high")
 
+#: Columns holding counts of persons, and the columns computed from them.
+COUNT_COLUMNS = {"n", "count_before", "count_after", "registered", "new", "carried_over", "ended"}
+COUNT_COLUMNS |= {"ongoing_at_year_end", "ended_to_work_or_studies"}
+DERIVED: dict[str, list[str]] = {
+    "share_before": ["count_before"],
+    "share_after": ["count_after"],
+    "change_pp": ["count_before", "count_after"],
+    "share_ended_to_work_or_studies": ["ended_to_work_or_studies"],
+}
+
 #: Index or column name -> its Swedish label and the labels of its values.
 DIMENSIONS: dict[str, tuple[str, Mapping[str, str]]] = {
     "category": ("Försörjning", {}),  # filled below: support codes and families
@@ -358,14 +368,3 @@ def _suppress_columns(
         total_row = TOTAL
     derived = {k: (v[0] if len(v) == 1 else v) for k, v in derived.items() if v}
     return privacy.suppress(frame, threshold, counts=counts, derived=derived, total_row=total_row)
-
-
-#: Columns holding counts of persons, and the columns computed from them.
-COUNT_COLUMNS = {"n", "count_before", "count_after", "registered", "new", "carried_over", "ended"}
-COUNT_COLUMNS |= {"ongoing_at_year_end", "ended_to_work_or_studies"}
-DERIVED: dict[str, list[str]] = {
-    "share_before": ["count_before"],
-    "share_after": ["count_after"],
-    "change_pp": ["count_before", "count_after"],
-    "share_ended_to_work_or_studies": ["ended_to_work_or_studies"],
-}
