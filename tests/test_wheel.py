@@ -8,6 +8,7 @@ licence, and find them through ``importlib.resources`` without the repository ne
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -33,10 +34,21 @@ def run(args: list[str | Path], cwd: Path, timeout: int = 900) -> str:
     return done.stdout
 
 
+#: What a build needs from the checkout (copied, so the build writes nothing into the tree).
+BUILD_INPUTS = ("pyproject.toml", "setup.py", "MANIFEST.in", "LICENSE", "README.md")
+BUILD_FOLDERS = ("finsamlib", "data/raw", "notebooks")
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    src = tmp_path_factory.mktemp("src")
+    for name in BUILD_INPUTS:
+        shutil.copy2(ROOT / name, src / name)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+    for folder in BUILD_FOLDERS:
+        shutil.copytree(ROOT / folder, src / folder, ignore=skip)
     dist = tmp_path_factory.mktemp("dist")
-    run([sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "-q", "-w", dist], cwd=dist)
+    run([sys.executable, "-m", "pip", "wheel", src, "--no-deps", "-q", "-w", dist], cwd=dist)
     (whl,) = dist.glob("finsamlib-*.whl")
     return whl
 

@@ -245,13 +245,15 @@ class ReportInputs:
 
     def sources_table(self) -> pd.DataFrame:
         """The files read, for the report's "Datakällor och metod", in Swedish: the source
-        documents by title (joined by "; "), the Swedish description (the English one where the
+        documents by title (joined by "; "; a user's file by its original name), the Swedish
+        description (the English one where the
         manifest has none), the provenance, the file and its SHA-256."""
         rows = [
             {
                 "Fil": f.path,
                 "Ursprung": PROVENANCE_LABELS.get(f.provenance, f.provenance),
-                "Källa": "; ".join(d.citation for d in documents_of(f.origin)),
+                "Källa": "; ".join(d.citation for d in documents_of(f.origin))
+                or (f.origin if f.provenance == "user" else ""),
                 "Beskrivning": f.beskrivning or f.description,
                 "SHA-256": f.sha256,
             }
