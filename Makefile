@@ -4,6 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 LAB_STAMP := $(VENV)/.installed-lab
+# Extra options for `jupyter lab`, e.g. make lab LAB_ARGS="--no-browser --ip 127.0.0.1".
+# As root (a container), --allow-root is added: Jupyter refuses to start as root without it.
+LAB_ARGS ?=
+ifeq ($(shell id -u),0)
+LAB_ROOT := --allow-root
+endif
 
 .PHONY: test lint format lab data reports bench clean
 
@@ -30,7 +36,7 @@ $(LAB_STAMP): $(STAMP)
 	touch $@
 
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_ARGS) notebooks/
 
 data: $(STAMP)
 	$(BIN)/python -m finsamlib.synth

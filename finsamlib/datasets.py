@@ -3,7 +3,8 @@
 A dataset's name is its path under ``data/raw/`` without the suffix, e.g. ``registry`` or
 ``published/seed001_utfall_2019``. ``data/raw/MANIFEST.csv`` lists every file with its
 provenance (published, derived, synthetic, assumption), source and which loader reads it.
-Set ``FINSAM_DATA_DIR`` to use another folder laid out the same way.
+Set ``FINSAM_DATA_DIR`` to use another folder laid out the same way. An installed wheel carries
+the folder inside the package (see :mod:`finsamlib.resources`).
 
 Every path the manifest names (its ``path`` and optional ``mapping`` columns) must lie inside
 the folder once resolved: an absolute path, a ``..`` that climbs out, or a symlink (file or
@@ -18,7 +19,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pandas as pd
 
-from . import loaders
+from . import loaders, resources
 
 MANIFEST_COLUMNS = ("path", "provenance", "source", "description", "table")
 #: Manifest columns that name a file of the folder (``mapping`` is optional).
@@ -30,7 +31,7 @@ def data_dir() -> Path:
     override = os.environ.get("FINSAM_DATA_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[1] / "data" / "raw"
+    return resources.data_dir()
 
 
 def manifest(root: str | Path | None = None) -> pd.DataFrame:
@@ -104,3 +105,22 @@ def load(name: str, root: str | Path | None = None, **kwargs: object) -> pd.Data
     df.attrs["description"] = entry["description"]
     df.attrs["origin"] = entry["source"]
     return df
+
+
+def load_all(table: str, root: str | Path | None = None) -> pd.DataFrame:
+    """Every dataset one loader reads, concatenated: e.g. ``load_all("participants")`` gives
+    the participant files of all associations as one table."""
+    root = Path(root) if root is not None else data_dir()
+    m = manifest(root)
+    found = sorted(p.rsplit(".", 1)[0] for p in m.loc[m["table"] == table, "path"])
+    if not found:
+        tables = ", ".join(sorted(set(m["table"]) - {""}))
+        raise KeyError(f"no embedded dataset of table {table!r}; known tables: {tables}")
+    frames = [load(name, root) for name in found]
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy()
+    out.attrs = {
+        "provenance": ",".join(sorted({f.attrs["provenance"] for f in frames})),
+        "name": table,
+        "sources": tuple(found),
+    }
+    return out

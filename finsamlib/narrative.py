@@ -260,6 +260,57 @@ def parameters_table(parameters: Mapping[str, object]) -> Html:
     return table(df, default=fmt_text)
 
 
+#: Swedish month names, for dates in the reports ("2 december 2026").
+MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def sv_date(when: str | datetime) -> str:
+    """A date the Swedish way: ``2026-12-02T13:52:00Z`` → ``2 december 2026``."""
+    if isinstance(when, str):
+        when = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
+
+
+def sv_datetime(when: str | datetime) -> str:
+    """Date and time the Swedish way: ``2 december 2026 kl. 13.52 UTC`` (UTC when the time has
+    a zone, else as given); a string that is no ISO 8601 time is returned as it is."""
+    if isinstance(when, str):
+        try:
+            when = datetime.fromisoformat(when.replace("Z", "+00:00"))
+        except ValueError:
+            return when
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
+    zone = " UTC" if when.tzinfo is not None else ""
+    return f"{sv_date(when)} kl. {when.hour:02d}.{when.minute:02d}{zone}"
+
+
+#: Order of the provenances in the source list: the published figures first.
+PROVENANCE_ORDER = ("Publicerad", "Härledd", "Antagande", "Syntetisk", "Användarens")
+
+
+def _source_documents(sources: pd.DataFrame) -> Html:
+    """The source documents by title, as a list."""
+    cited = dict.fromkeys(c for v in sources["Källa"] for c in str(v).split("; ") if c)
+    if not cited:
+        return paragraph("Inga publicerade källdokument; bara användarens egna filer.")
+    items = "".join(f"<li><cite>{esc(c)}</cite></li>" for c in sorted(cited))
+    return Html(f'<ul class="finsam-source-documents">{items}</ul>')
+
+
 def sources_section(
     sources: pd.DataFrame,
     parameters: Mapping[str, object],
@@ -268,13 +319,39 @@ def sources_section(
     version: str,
     generated_at: str | None = None,
 ) -> Html:
-    """ "Datakällor och metod": every input file with provenance and SHA-256, the parameters,
-    the suppression method, the finsamlib version and the time of generation."""
+    """ "Datakällor och metod" for a board: the source documents by Swedish title, every input
+    in Swedish with its provenance and source document, then the parameters, the
+    suppression method, the finsamlib version and the date; file names and SHA-256 checksums in
+    a collapsed appendix (``<details>``).
+
+    ``sources`` has the columns of :meth:`finsamlib.reports.inputs.ReportInputs.sources_table`:
+    Fil, Ursprung, Källa (document citations joined by "; "), Beskrivning, SHA-256.
+    """
     when = generation_time(generated_at)
-    files = table(sources, index=False, default=fmt_text, classes={"SHA-256": "finsam-hash"})
+    rank = {p: i for i, p in enumerate(PROVENANCE_ORDER)}
+    order = sorted(
+        range(len(sources)),
+        key=lambda i: (
+            rank.get(str(sources["Ursprung"].iloc[i]).split(" ")[0], len(rank)),
+            str(sources["Fil"].iloc[i]),
+        ),
+    )
+    listed = sources.iloc[order]
+    inputs = pd.DataFrame(
+        {
+            "Uppgift": listed["Beskrivning"].to_numpy(),
+            "Ursprung": listed["Ursprung"].to_numpy(),
+            "Källa": [c or MISSING for c in listed["Källa"]],
+        }
+    )
+    files = pd.DataFrame({"Fil": sources["Fil"], "SHA-256": sources["SHA-256"]})
     parts = [
-        Html("<h3>Indatafiler</h3>"),
-        Html('<div class="finsam-sources">') + files + Html("</div>"),
+        Html("<h3>Källdokument</h3>"),
+        _source_documents(sources),
+        Html("<h3>Underlag i rapporten</h3>"),
+        Html('<div class="finsam-source-list">')
+        + table(inputs, index=False, default=fmt_text)
+        + Html("</div>"),
         Html("<h3>Parametrar</h3>"),
         parameters_table(parameters),
         Html("<h3>Röjandekontroll</h3>"),
@@ -282,8 +359,17 @@ def sources_section(
         Html(
             '<p class="finsam-generated">Framställd med finsamlib '
             f'{esc(version)} den <time class="finsam-generated-at" datetime="{esc(when)}">'
-            f"{esc(when)}</time>.</p>"
+            f"{esc(sv_datetime(when))}</time>.</p>"
         ),
+        Html(
+            '<details class="finsam-files"><summary>Filer och kontrollsummor</summary>'
+            + paragraph(
+                "Filerna som rapporten läste, i datamappen, med kontrollsumma (SHA-256): samma "
+                "summa betyder samma fil, byte för byte."
+            ).body
+        )
+        + table(files, index=False, default=fmt_text, classes={"SHA-256": "finsam-hash"})
+        + Html("</details>"),
     ]
     out = parts[0]
     for p in parts[1:]:

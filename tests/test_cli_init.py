@@ -111,7 +111,7 @@ def test_init_lays_out_the_folder_and_says_what_comes_next(made):
     assert "user/uttag.csv: participants, 410 rows (Finnveden), from uttag.csv" in result.output
     assert f"finsam reports --data-dir {target}" in result.output
     m = manifest(target)
-    assert list(m.columns) == list(datasets.MANIFEST_COLUMNS)
+    assert list(m.columns) == [*datasets.MANIFEST_COLUMNS, "beskrivning"]
     user = m[m["path"] == "user/uttag.csv"].iloc[0]
     assert (user["provenance"], user["source"], user["table"]) == (
         "user",
@@ -154,14 +154,20 @@ def test_a_report_from_the_folder_lists_the_user_file_and_has_no_banner(made):
     assert "syntetisk" not in html.lower()  # not in the chart and table sources either
     index = (out / "index.html").read_text(encoding="utf-8")
     assert BANNER_TEXT not in index  # the index decides from the pages, not their stylesheet
+
+    def cells(row: str) -> list[str]:
+        return [htmlmod.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in row.split("</td>")]
+
+    # the source list: the user's file by its provenance and original name; in the appendix,
+    # its path in the data folder and its SHA-256
     rows = re.findall(r"<tr>(.*?)</tr>", html, re.S)
-    user_rows = [r for r in rows if "user/uttag.csv" in r]
-    assert len(user_rows) == 1
-    cells = [
-        htmlmod.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in user_rows[0].split("</td>")
+    listed = [cells(r) for r in rows if PROVENANCE_LABELS["user"] in r]
+    assert len(listed) == 1 and listed[0][1:3] == [PROVENANCE_LABELS["user"], "uttag.csv"]
+    appendix = html[html.index("<summary>Filer och kontrollsummor</summary>") :]
+    files = [cells(r) for r in re.findall(r"<tr>(.*?)</tr>", appendix, re.S)]
+    assert [f[:2] for f in files if f[0] == "user/uttag.csv"] == [
+        ["user/uttag.csv", made["before"]]
     ]
-    assert cells[:3] == ["user/uttag.csv", PROVENANCE_LABELS["user"], "uttag.csv"]
-    assert cells[4] == made["before"]
     # the report counts the user's rows: 73 registrations of Finnveden ended in 2021
     ended = load_participants(made["export"])
     n = int((pd.to_datetime(ended["end_date"]).dt.year == 2021).sum())

@@ -76,3 +76,13 @@ def test_published_tables_follow_the_format(name: str) -> None:
         tail = [c for c in df.columns if c not in ("note",)][-2:]
         assert tail == ["value", "unit"], name
         assert set(df["unit"].dropna()) <= UNITS, set(df["unit"].dropna()) - UNITS
+
+
+def test_load_all_concatenates_the_files_of_one_table() -> None:
+    every = datasets.load_all("participants")
+    parts = [datasets.load(n) for n in every.attrs["sources"]]
+    assert len(parts) == 4 and len(every) == sum(len(p) for p in parts)
+    assert set(every["association"]) == set(datasets.load("registry")["association"])
+    assert every.attrs["provenance"] == "synthetic"
+    with pytest.raises(KeyError, match="participants"):
+        datasets.load_all("no_such_table")

@@ -53,7 +53,7 @@ def test_report_notebooks_take_the_documented_parameters():
     def params(name: str) -> set[str]:
         nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
         cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-        return set(re.findall(r"^(\w+)\s*=", cell.source, re.M))
+        return set(re.findall(r"^(\w+)\s*(?::[^=]+)?=", cell.source, re.M))
 
     assert params("association_report") == {
         "association",
@@ -63,6 +63,30 @@ def test_report_notebooks_take_the_documented_parameters():
         "generated_at",
     }
     assert params("county_overview") == {"county", "year", "data_dir", "threshold", "generated_at"}
+
+
+@pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.stem)
+def test_parameters_are_typed_for_papermill(path):
+    """``papermill --help-notebook`` shows each parameter's type, default and Swedish help."""
+    import papermill
+
+    params = papermill.inspect_notebook(str(path))
+    assert params, path
+    for name, p in params.items():
+        assert p["inferred_type_name"] in {"str", "int", "float", "bool"}, (path.name, name, p)
+        assert p["help"], (path.name, name)
+    if path.stem == "association_report":
+        assert params["year"]["inferred_type_name"] == "int"
+        assert params["association"]["inferred_type_name"] == "str"
+
+
+@pytest.mark.parametrize("name", EXPLORE_NOTEBOOKS)
+def test_explore_notebooks_use_the_public_api(name):
+    """Researchers copy these: no internal report classes, only datasets, indicators, display."""
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "finsamlib.reports" not in code and "ReportInputs" not in code, name
+    assert "datasets." in code, name
 
 
 def test_report_notebooks_execute_on_the_embedded_data(tmp_path_factory):
@@ -90,5 +114,9 @@ def test_exploratory_notebooks_execute_on_the_embedded_data(tmp_path):
             # (printed 0,7); seed 004 Not 3 12 987 / 14 955 = 86,84 % (printed 89 %)
             assert "<td>0.7</td><td>0.86</td>" in r.html, r.job.name
             assert "<td>89.0</td><td>86.84</td>" in r.html, r.job.name
+        elif Path(r.job.notebook).stem == "explore_supply":
+            # display.sv: Swedish labels, decimal comma, small counts hidden as in the reports
+            assert "Försörjningsstöd" in r.html and "Andel före" in r.html, r.job.name
+            assert "<td>&lt;5</td>" in r.html, r.job.name
         else:
             assert r.html.count("<img ") >= 1, r.job.name

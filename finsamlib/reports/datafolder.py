@@ -23,7 +23,7 @@ import pandas as pd
 
 from .. import datasets, loaders
 from ..errors import FinsamDataError, Problem
-from .inputs import MAPPING_COLUMN, read_mapping, sha256_of
+from .inputs import BESKRIVNING_COLUMN, MAPPING_COLUMN, read_mapping, sha256_of
 
 #: Loader tables whose user files are added beside the embedded ones (one file per association
 #: or per export is fine: the reports concatenate them).
@@ -354,6 +354,8 @@ def init_data_folder(
 
 def _manifest_text(rows: list[dict[str, str]]) -> str:
     columns = list(datasets.MANIFEST_COLUMNS)
+    if any(r.get(BESKRIVNING_COLUMN) for r in rows):  # the embedded rows' Swedish descriptions
+        columns.append(BESKRIVNING_COLUMN)
     if any(r.get(MAPPING_COLUMN) for r in rows):
         columns.append(MAPPING_COLUMN)
     buf = io.StringIO()

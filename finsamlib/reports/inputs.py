@@ -21,6 +21,7 @@ import pandas as pd
 from .. import datasets, loaders
 from ..errors import FinsamDataError, Problem
 from ..schemas import SPECS
+from ..sources import documents_of
 
 #: Parsed datasets by (file, SHA-256, provenance, loader table, SHA-256 of its header mapping):
 #: the runner's zygote parses a data folder once (:func:`warm`) and every kernel forked from it
@@ -30,6 +31,8 @@ _PARSED: dict[tuple[str, str, str, str, str], pd.DataFrame] = {}
 
 #: The optional manifest column naming a file's header mapping (relative to the data folder).
 MAPPING_COLUMN = "mapping"
+#: The optional manifest column with a Swedish description of the file, for the reports.
+BESKRIVNING_COLUMN = "beskrivning"
 
 #: Swedish names of the provenances, for the report's source list.
 PROVENANCE_LABELS = {
@@ -50,6 +53,7 @@ class InputFile:
     sha256: str
     description: str
     origin: str  # the source document(s) the manifest names
+    beskrivning: str = ""  # the manifest's Swedish description, if it has one
 
 
 def read_mapping(path: str | Path, table: str | None = None) -> dict[str, str]:
@@ -225,6 +229,7 @@ class ReportInputs:
             sha256=digest,
             description=str(entry["description"]),
             origin=str(entry["source"]),
+            beskrivning=str(entry.get(BESKRIVNING_COLUMN, "") or ""),
         )
 
     # ------------------------------------------------------------------ what was read
@@ -239,13 +244,17 @@ class ReportInputs:
         return any(f.provenance == "synthetic" for f in self._files.values())
 
     def sources_table(self) -> pd.DataFrame:
-        """The files read, for the report's "Datakällor och metod" (Swedish column names)."""
+        """The files read, for the report's "Datakällor och metod", in Swedish: the source
+        documents by title (joined by "; "; a user's file by its original name), the Swedish
+        description (the English one where the
+        manifest has none), the provenance, the file and its SHA-256."""
         rows = [
             {
                 "Fil": f.path,
                 "Ursprung": PROVENANCE_LABELS.get(f.provenance, f.provenance),
-                "Källa": f.origin,
-                "Beskrivning": f.description,
+                "Källa": "; ".join(d.citation for d in documents_of(f.origin))
+                or (f.origin if f.provenance == "user" else ""),
+                "Beskrivning": f.beskrivning or f.description,
                 "SHA-256": f.sha256,
             }
             for f in self.files

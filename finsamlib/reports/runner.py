@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__
+from .. import __version__, resources
 from ..errors import FinsamDataError, Problem
 from ..narrative import generation_time
 from ..personnummer import mask_identity_numbers
@@ -34,7 +34,7 @@ from .inputs import ReportInputs
 
 log = logging.getLogger("finsamlib.reports")
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOK_DIR = resources.notebook_dir()
 ASSOCIATION_NOTEBOOK = "association_report.ipynb"
 COUNTY_NOTEBOOK = "county_overview.ipynb"
 #: How often a job is tried when the kernel fails to start or dies (not when a cell fails).

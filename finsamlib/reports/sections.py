@@ -779,6 +779,47 @@ def economics_section(data: ReportData) -> nr.Html:
             nr.figure(
                 chart, alt="Samhällsekonomiskt resultat per aktör på kort och medellång sikt"
             ),
+            economics_note(sav, actors),
+        ]
+    )
+
+
+def economics_note(sav: pd.DataFrame, actors: pd.DataFrame) -> nr.Html:
+    """Where the economics figures seem to disagree, what each one is: the "varav" rows are
+    parts of the state that do not add up to it, and the two five-year figures measure
+    different things (gross savings of those in work, net result for all who ended)."""
+    mkr = nr.fmt_mkr(1)
+    state = actors.loc["Staten", "Intäkt per år"]
+    parts = actors.loc[["varav Arbetsförmedlingen", "varav Försäkringskassan"], "Intäkt per år"]
+    five = sav.loc["5 år"]
+    hidden = bool(pd.isna(five["Personer"]) or privacy.suppressed_cells(sav))
+    gross = (
+        "Besparingen med schablonbelopp på 5 år"
+        if hidden
+        else f"Besparingen med schablonbelopp på 5 år ({mkr(five['Besparing'])})"
+    )
+    net = mkr(actors.loc["Samhället", "Resultat 5 år"])
+    return _join(
+        [
+            nr.Html('<div class="finsam-note"><h3>Så hänger siffrorna ihop</h3>'),
+            nr.bullets(
+                [
+                    "Raderna ”varav Arbetsförmedlingen” och ”varav Försäkringskassan” är delar "
+                    "av Staten, men inte hela staten: Staten omfattar också arbetsgivaravgifter, "
+                    "statlig inkomstskatt, a-kassa och studiemedel från CSN. Därför blir "
+                    f"varav-raderna tillsammans ({mkr(parts.sum())} i intäkt per år) inte "
+                    f"Statens belopp ({mkr(state)}). Samma sak gäller i genomlysningen av RAR "
+                    "Sörmland 2020. Samhället är summan av kommun, region och stat.",
+                    f"De två femårstalen mäter olika saker. {gross} är en bruttosiffra: de som "
+                    f"gick till arbete och/eller studier × {FLAT_RATE_SOURCE} × 5 år, utan "
+                    "avdrag för vad insatserna kostade och under antagandet att alla förblir "
+                    f"självförsörjande. Resultat 5 år för Samhället ({net}) är en nettosiffra: "
+                    "förändrad försörjning, skatter och produktion för alla som avslutade, "
+                    "också de som inte fick arbete, gånger fem år, minus insatsernas kostnad. "
+                    "Talen ska inte jämföras med eller läggas till varandra.",
+                ]
+            ),
+            nr.Html("</div>"),
         ]
     )
 
