@@ -62,6 +62,11 @@ def main() -> None:
     default=None,
     help="Show a progress bar (default: on a terminal, not in CI).",
 )
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also print each page to an A4 PDF beside it, with the system's headless chromium.",
+)
 def reports(
     county: str | None,
     association: str | None,
@@ -73,12 +78,15 @@ def reports(
     executor: str,
     scheduler: str | None,
     progress: bool | None,
+    pdf: bool,
 ) -> None:
     """Render the HTML reports: one per association, one overview per county, and an index.
 
     With no options: every association and county of the embedded data, for the latest year
     with data. Exits non-zero if any report failed (the others are still written; the failed
-    notebooks are kept under OUT/_failed/).
+    notebooks are kept under OUT/_failed/). With --pdf, every page written also gets a PDF
+    beside it (report.html -> report.pdf); a page whose PDF fails gets one line and a non-zero
+    exit, the other pages still get theirs.
     """
     from .reports.runner import render_reports
 
@@ -101,9 +109,17 @@ def reports(
     except KeyError as exc:
         raise click.UsageError(str(exc.args[0]) if exc.args else str(exc)) from exc
     click.echo(summary.text(), err=not summary.ok)
+    pdf_ok = True
+    if pdf:
+        from .reports.pdf import print_pages
+
+        pages = [*summary.written, *([summary.index] if summary.index is not None else [])]
+        printed = print_pages(pages)
+        click.echo(printed.text(), err=not printed.ok)
+        pdf_ok = printed.ok
     if summary.index is not None:
         click.echo(f"index: {summary.index.resolve()}")
-    sys.exit(0 if summary.ok else 1)
+    sys.exit(0 if summary.ok and pdf_ok else 1)
 
 
 def _file_option(name: str, table: str, many: bool, what: str):
