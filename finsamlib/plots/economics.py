@@ -11,7 +11,6 @@ the shared style with Swedish labels, a title and a "Källa:" line; ``title``, `
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -38,6 +37,7 @@ from .style import (
     new_figure,
     sv_number,
     sv_percent,
+    wrap,
 )
 
 DEFAULT_SOURCE = "Egen beräkning"
@@ -299,7 +299,7 @@ def budget_chart(
     )
     labels = ["" if pd.isna(u) or u == 0 else sv_percent(u) for u in rows["utilisation"]]
     ax.bar_label(out_bars, labels=labels, padding=3, fontsize=SMALL)
-    ax.set_yticks(y, [textwrap.fill(str(i), 18) for i in rows["insats"]])
+    ax.set_yticks(y, [wrap(str(i), 18) for i in rows["insats"]])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(TKR)
     ax.set_xlabel("tkr")

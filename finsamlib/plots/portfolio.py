@@ -8,7 +8,6 @@ from synthetic data get a note saying so.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 
 import numpy as np
@@ -29,6 +28,7 @@ from .style import (
     sv_number,
     sv_percent,
     top_items,
+    wrap,
 )
 
 DEFAULT_SOURCE = "Insatsportfölj (beviljade medel), egen bearbetning"
@@ -98,7 +98,7 @@ def breakdown_chart(
     ax_n.barh(y, counts, color=SERIES_COLOURS[0])
     ax_m.barh(y, money, color=SERIES_COLOURS[1])
     for ax in (ax_n, ax_m):
-        ax.set_yticks(y, [textwrap.fill(lab, 24) for lab in labels])
+        ax.set_yticks(y, [wrap(lab, 24) for lab in labels])
     ax_n.set_xlabel("Antal insatser")
     ax_m.set_xlabel("Beviljade medel (Mkr)")
     for ax, values, decimals in ((ax_n, counts, 1 if view == "allocated" else 0), (ax_m, money, 1)):

@@ -91,10 +91,10 @@ def finish(fig: Figure, title: str, source: str, note: str | None = None) -> Fig
     """Give a figure its title and a 'Källa:' line (and an optional note) at the bottom; long
     lines wrap to the figure's width."""
     width = fig.get_figwidth()
-    title = textwrap.fill(title, int(width * 8.5))
+    title = wrap(title, int(width * 8.5))
     fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
     text = f"Källa: {source}" + (f"\n{note}" if note else "")
-    text = "\n".join(textwrap.fill(line, int(width * 13)) for line in text.split("\n"))
+    text = "\n".join(wrap(line, int(width * 13)) for line in text.split("\n"))
     fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=SMALL, color="#444444")
     height_pt = 72 * fig.get_figheight()
     bottom = min(0.45, ((text.count("\n") + 1) * SMALL * 1.3 + 6) / height_pt)
@@ -104,6 +104,11 @@ def finish(fig: Figure, title: str, source: str, note: str | None = None) -> Fig
     TightLayoutEngine(rect=(0, bottom, 1, top), pad=0.6).execute(fig)
     _close_top_gap(fig, top - 6 / height_pt)
     return fig
+
+
+def wrap(text: str, width: int) -> str:
+    """Text on lines of at most ``width`` characters, broken between words only."""
+    return textwrap.fill(str(text), width, break_long_words=False, break_on_hyphens=False)
 
 
 def _close_top_gap(fig: Figure, top: float) -> None:

@@ -48,6 +48,7 @@ from .style import (
     sv_number,
     sv_percent,
     top_items,
+    wrap,
 )
 
 #: Default source line: the data are SUS-like participant follow-up.
@@ -209,9 +210,7 @@ def before_after_bars(
             )
             if show_values and share > 0:
                 ax.text(share, i + offset, " " + sv_percent(share), va="center", fontsize=SMALL)
-    labels = [
-        textwrap.fill(row.get("label") or _label(row["category"]), 22) for _, row in t.iterrows()
-    ]
+    labels = [wrap(row.get("label") or _label(row["category"]), 22) for _, row in t.iterrows()]
     ax.set_yticks(range(len(t)), labels)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(PERCENT)
@@ -679,7 +678,7 @@ def outcome_comparison(
             )
             if v != 0:
                 ax.text(v, yi, " " + shown(v), ha="left", va="center", fontsize=SMALL)
-    ticks = [textwrap.fill(names.get(k, k), 20) for k in indicators]
+    ticks = [wrap(names.get(k, k), 20) for k in indicators]
     ax.set_yticks(range(len(indicators)), ticks)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(PERCENT if share else THOUSANDS)

@@ -7,8 +7,6 @@ shared style, with Swedish labels, a title and a "Källa:" line.
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -28,6 +26,7 @@ from .style import (
     new_figure,
     sv_number,
     sv_percent,
+    wrap,
 )
 
 DEFAULT_SOURCE = "Målgruppsmodell efter SKL:s förstudie FINSAM 2016 (Bilaga 4), egen bearbetning"
@@ -150,7 +149,7 @@ def tornado_chart(
     span = highs.max() - lows.min()
     ax.set_xlim(lows.min() - 0.3 * span, highs.max() + 0.3 * span)
     ax.xaxis.set_major_locator(MaxNLocator(4))
-    ax.set_yticks(y, [textwrap.fill(lab, 22) for lab in labels])
+    ax.set_yticks(y, [wrap(lab, 22) for lab in labels])
     ax.xaxis.set_major_formatter(lambda v, _p: sv_number(v))
     ax.set_xlabel(f"Beräknad målgrupp (mitt: {sv_number(central)})")
     legend_above(ax, ncols=2)

@@ -577,32 +577,44 @@ def _unit_format(unit: str, v: object) -> str:
     return nr.fmt_number(0)(v)
 
 
+#: At most this many area columns in one outcome table: more would not fit a phone's width (a
+#: county overview's five areas become two tables, the second "(forts.)").
+OUTCOME_MAX_AREAS = 3
+
+
 def outcome_html(table: pd.DataFrame, areas: list[str], caption: str, source: str) -> nr.Html:
     """The SUS outcome table for some areas, formatted row by row (counts, %, days, FTE): one
-    table per sex in the table (Totalt, Kvinnor, Män), each with one column per area."""
+    table per sex in the table (Totalt, Kvinnor, Män), each with one column per area (at most
+    :data:`OUTCOME_MAX_AREAS` per table; more areas continue in a second table)."""
     present = set(table.columns.get_level_values(1))
     sexes = [sx for sx in OUTCOME_SEXES if sx in present]
+    tables = max(1, -(-len(areas) // OUTCOME_MAX_AREAS))  # ceil: as few tables as fit
+    per = max(1, -(-len(areas) // tables))  # areas spread evenly, the first table fullest
+    chunks = [areas[i : i + per] for i in range(0, len(areas), per)] or [[]]
     parts = []
-    for i, sex in enumerate(sexes):
-        t, units = _format_outcome(table, areas, sex)
-        shown = privacy.display_values(t, missing=nr.MISSING)
-        hidden = privacy.suppressed_cells(t)
-        for r in t.index:
-            for c in t.columns:
-                if (r, c) not in hidden and pd.notna(t.at[r, c]):
-                    shown.at[r, c] = _unit_format(units[r], t.at[r, c])
-        text = pd.DataFrame(shown.to_numpy(), index=t.index, columns=t.columns)
-        text.attrs = t.attrs
-        parts.append(
-            nr.table(
-                text,
-                caption=f"{caption} – {sex.lower()}" if len(sexes) > 1 else caption,
-                source=source if i == len(sexes) - 1 else None,
-                default=nr.fmt_text,
-                index_label="",
-                text_columns=(),
+    for sex in sexes:
+        for i, chunk in enumerate(chunks):
+            t, units = _format_outcome(table, chunk, sex)
+            shown = privacy.display_values(t, missing=nr.MISSING)
+            hidden = privacy.suppressed_cells(t)
+            for r in t.index:
+                for c in t.columns:
+                    if (r, c) not in hidden and pd.notna(t.at[r, c]):
+                        shown.at[r, c] = _unit_format(units[r], t.at[r, c])
+            text = pd.DataFrame(shown.to_numpy(), index=t.index, columns=t.columns)
+            text.attrs = t.attrs
+            title = f"{caption} – {sex.lower()}" if len(sexes) > 1 else caption
+            last = sex == sexes[-1] and i == len(chunks) - 1
+            parts.append(
+                nr.table(
+                    text,
+                    caption=title + (" (forts.)" if i else ""),
+                    source=source if last else None,
+                    default=nr.fmt_text,
+                    index_label="",
+                    text_columns=(),
+                )
             )
-        )
     return _join(parts)
 
 
