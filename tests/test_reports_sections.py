@@ -257,3 +257,27 @@ def test_heading_anchor_links_get_accessible_names():
     named = html.name_anchor_links(page)
     assert 'aria-label="Länk till avsnittet Försörjning &amp; mer"' in named
     assert named.count("<a ") == 1 and named.endswith("¶</a></h2>")
+
+
+def test_the_supply_chart_marks_what_the_supply_table_hides():
+    """Every share the published table hides is marked on the chart where its bar would be."""
+    from finsamlib.plots import supply as supply_plots
+
+    data = sections.load(association="Finnveden", year=2021)
+    change = supply.change(data.participants_of(), year=2021)
+    published = sections.supply_table(change, data.threshold)
+    hidden = [
+        cell
+        for cell in privacy.suppressed_cells(published)
+        if cell[1] in ("Antal före", "Antal efter")
+    ]
+    chart_table = sections.supply_chart_table(change, published)
+    fig = supply_plots.before_after_bars(chart_table)
+    marks = [t.get_text().strip() for t in fig.axes[0].texts if t.get_gid() == "finsam-hidden"]
+    shown = chart_table[~((chart_table["count_before"] == 0) & (chart_table["count_after"] == 0))]
+    in_chart = [c for c in hidden if c[0] in set(shown["label"])]
+    assert len(in_chart) > 0 and len(marks) == len(in_chart)
+    assert set(marks) <= {"<5", ".."} and "–" not in marks
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

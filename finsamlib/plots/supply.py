@@ -72,7 +72,10 @@ def _missing_note(table: pd.DataFrame, missing: bool) -> str | None:
     if privacy.is_suppressed(table):
         limit = privacy.threshold_of(table)
         mark = privacy.primary_mark(privacy.DEFAULT_THRESHOLD if limit is None else limit)
-        return f"Små tal ({mark}) och värden som räknas fram ur dem är dolda och visas inte."
+        return (
+            f"Små tal ({mark}) och värden som räknas fram ur dem ({privacy.SECONDARY_MARK}) "
+            "är dolda."
+        )
     return _MISSING_NOTE
 
 

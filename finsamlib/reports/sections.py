@@ -239,6 +239,17 @@ def supply_chart_table(change: pd.DataFrame, published: pd.DataFrame) -> pd.Data
     if (TOTAL_LABEL, "Antal före") in hidden:
         out["n"] = float("nan")
     out.attrs = dict(change.attrs)
+    # the chart marks each hidden value "<5" or ".." where its bar would be
+    out.attrs[privacy.ATTR] = {
+        "threshold": privacy.threshold_of(published),
+        "cells": tuple(
+            (label_of[label], target, reason)
+            for (label, col), reason in hidden.items()
+            if label in label_of and col in column_map
+            for target in column_map[col]
+            if target in out.columns
+        ),
+    }
     return out
 
 
