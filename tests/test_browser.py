@@ -11,16 +11,8 @@ from __future__ import annotations
 import pytest
 
 from finsamlib.reports import paths
-from tests.chromium import DevTools, chromium_binary, need
+from tests.chromium import DevTools
 from tests.reports_fixtures import rendered
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    binary = need("chromium (apt-get install chromium)", chromium_binary())
-    b = DevTools(binary, tmp_path_factory.mktemp("chromium-profile"))
-    yield b
-    b.close()
 
 
 @pytest.fixture(scope="module")

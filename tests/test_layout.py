@@ -17,7 +17,7 @@ import pytest
 
 from finsamlib.reports import paths
 from finsamlib.reports import pdf as pdfmod
-from tests.chromium import DevTools, chromium_binary, need
+from tests.chromium import DevTools, need
 from tests.reports_fixtures import rendered
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "reports" / paths.SCREENSHOT_DIR
@@ -49,14 +49,6 @@ MEASURE = """(() => {
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     return rendered(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    binary = need("chromium (apt-get install chromium)", chromium_binary())
-    b = DevTools(binary, tmp_path_factory.mktemp("chromium-profile"))
-    yield b
-    b.close()
 
 
 def measure(browser: DevTools, page: Path, width: int, mobile: bool) -> dict:
