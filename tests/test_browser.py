@@ -30,6 +30,8 @@ CHARTS = """Array.from(document.querySelectorAll('svg.finsam-chart')).map(svg =>
             svg.querySelectorAll('text').length];
 })"""
 LINKS = "Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
+ANCHORS = """Array.from(document.querySelectorAll('a.anchor-link')).map(
+    a => [a.getAttribute('aria-label'), a.parentElement.textContent.trim(), a.hash])"""
 
 
 def check_page(browser: DevTools, url: str) -> dict:
@@ -40,6 +42,9 @@ def check_page(browser: DevTools, url: str) -> dict:
     for role, name, width, height, texts in charts:
         assert role == "img" and len(name) > 40, (url, name)
         assert width > 200 and height > 100 and texts > 5, (url, name, width, height)
+    for label, heading, target in browser.evaluate(ANCHORS):  # named, and leading somewhere
+        assert label == f"Länk till avsnittet {heading}", (url, label, heading)
+        assert browser.evaluate(f"!!document.getElementById(decodeURIComponent({target[1:]!r}))")
     assert browser.errors() == [], (url, browser.errors())
     outside = [u for u in browser.requests() if not u.startswith(("file://", "data:"))]
     assert outside == [], (url, outside)

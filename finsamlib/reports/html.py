@@ -47,7 +47,7 @@ def exporter():
         exclude_output_prompt=True,
         embed_images=True,
         language_code="sv",
-        anchor_link_text="¶",
+        anchor_link_text="",  # the ¶ is drawn by CSS, so heading text stays the heading
     )
     exp.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={HIDE_TAG}, enabled=True), enabled=True
