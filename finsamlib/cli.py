@@ -63,6 +63,11 @@ def main() -> None:
     default=None,
     help="Show a progress bar (default: on a terminal, not in CI).",
 )
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also print each page to an A4 PDF beside it, with the system's headless chromium.",
+)
 def reports(
     county: str | None,
     association: str | None,
@@ -74,6 +79,7 @@ def reports(
     executor: str,
     scheduler: str | None,
     progress: bool | None,
+    pdf: bool,
 ) -> None:
     """Render the HTML reports: one per association, one overview per county, and an index.
 
@@ -83,7 +89,9 @@ def reports(
     earlier run left for a failed report removed) or the data folder is refused; 2 for a bad
     option or an OUT that cannot be created or written or has too little free space (checked
     before any report runs); 130 on Ctrl-C and 143 on SIGTERM (every process of the run ends;
-    pages already written are kept).
+    pages already written are kept). With --pdf, every page written also gets a PDF beside it
+    (report.html -> report.pdf); a page whose PDF fails gets one line and exit status 1, the other
+    pages still get theirs.
     """
     from .errors import FinsamDataError
     from .reports.outfolder import OutputFolderError
@@ -124,9 +132,17 @@ def reports(
         )
         sys.exit(128 + signum)
     click.echo(summary.text(), err=not summary.ok)
+    pdf_ok = True
+    if pdf:
+        from .reports.pdf import print_pages
+
+        pages = [*summary.written, *([summary.index] if summary.index is not None else [])]
+        printed = print_pages(pages)
+        click.echo(printed.text(), err=not printed.ok)
+        pdf_ok = printed.ok
     if summary.index is not None:
         click.echo(f"index: {summary.index.resolve()}")
-    sys.exit(0 if summary.ok else 1)
+    sys.exit(0 if summary.ok and pdf_ok else 1)
 
 
 def _file_option(name: str, table: str, many: bool, what: str):

@@ -3,15 +3,14 @@ respect suppression, embedded figures, key figures and the sources section.
 
 Each function returns an :class:`Html` object that a notebook cell displays as it ends, so the
 notebooks stay one call per output. Numbers are formatted the Swedish way
-(:func:`finsamlib.plots.style.sv_number`). Figures are embedded as PNG ``data:`` URIs, so a
-report is one self-contained file.
+(:func:`finsamlib.plots.style.sv_number`). Figures are embedded as inline SVG (text stays text
+and scales with the page), so a report is one self-contained file.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
+import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -48,8 +47,6 @@ class Html:
 
 
 def _plain_text(body: str) -> str:
-    import re
-
     text = re.sub(r"<[^>]+>", " ", body)
     return re.sub(r"\s+", " ", html.unescape(text)).strip()[:2000]
 
@@ -115,14 +112,37 @@ def banner() -> Html:
     )
 
 
-def header(title: str, subtitle: str = "", *, synthetic: bool) -> Html:
-    """The page heading, with the banner when ``synthetic``; tells the runner the page title."""
+def breadcrumbs(trail: Sequence[tuple[str, str | None]]) -> Html:
+    """A breadcrumb trail ``[(text, href), ..., (current page, None)]``."""
+    items = []
+    for text, href in trail:
+        if href is None:
+            items.append(f'<li><span aria-current="page">{esc(text)}</span></li>')
+        else:
+            items.append(f'<li><a href="{esc(href)}">{esc(text)}</a></li>')
+    return Html(
+        f'<nav class="finsam-breadcrumbs" aria-label="Brödsmulor"><ol>{"".join(items)}</ol></nav>'
+    )
+
+
+def header(
+    title: str,
+    subtitle: str = "",
+    *,
+    synthetic: bool,
+    trail: Sequence[tuple[str, str]] = (),
+) -> Html:
+    """The page heading, with the banner when ``synthetic`` and, when ``trail`` names the pages
+    above this one (``(text, href)``, the top first), breadcrumbs; tells the runner the page
+    title."""
     parts = [f'<h1 class="finsam-title">{esc(title)}</h1>']
     if subtitle:
         parts.append(f'<p class="finsam-subtitle">{esc(subtitle)}</p>')
     body = "".join(parts)
     if synthetic:
         body = banner().body + body
+    if trail:
+        body = breadcrumbs([*trail, (title, None)]).body + body
     return Html(body, {"title": title, "synthetic": bool(synthetic)})
 
 
@@ -219,21 +239,31 @@ def table(
         )
     if notes:
         parts.append(f'<p class="finsam-source">{esc(" ".join(notes))}</p>')
-    return Html('<div class="finsam-table-wrap">' + "".join(parts) + "</div>")
+    # a labelled, focusable region: if the table is wider than a phone it scrolls in here (by
+    # keyboard too), never the page
+    name = esc(caption or "Tabell")
+    return Html(
+        f'<div class="finsam-table-wrap" role="region" aria-label="{name}" tabindex="0">'
+        + "".join(parts)
+        + "</div>"
+    )
 
 
 def figure(fig: object, alt: str) -> Html:
-    """Embed a matplotlib Figure as a PNG ``data:`` URI (and close it, so it shows once)."""
+    """Embed a matplotlib Figure as inline SVG (and close it, so it shows once).
+
+    The accessible name is ``alt`` followed by the summary of the data the chart function
+    attached (:func:`finsamlib.plots.style.describe`)."""
     import matplotlib.pyplot as plt
 
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})  # type: ignore[attr-defined]
+    from .plots.style import summary_of
+    from .plots.svg import inline_svg
+
+    summary = summary_of(fig)
+    label = alt.rstrip(".") + ". " + summary if summary else alt
+    markup = inline_svg(fig, label)
     plt.close(fig)  # type: ignore[arg-type]
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return Html(
-        f'<figure class="finsam-figure"><img src="data:image/png;base64,{data}" '
-        f'alt="{esc(alt)}"></figure>'
-    )
+    return Html(f'<figure class="finsam-figure">{markup}</figure>')
 
 
 # --------------------------------------------------------------------------- provenance

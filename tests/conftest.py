@@ -107,3 +107,14 @@ def good_rows() -> list[list[str]]:
 @pytest.fixture
 def good_csv(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "export.csv", GOOD_ROWS)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """A headless Chromium for the browser tests (:mod:`tests.chromium`), one per module."""
+    from tests.chromium import DevTools, chromium_binary, need
+
+    binary = need("chromium (apt-get install chromium)", chromium_binary())
+    b = DevTools(binary, tmp_path_factory.mktemp("chromium-profile"))
+    yield b
+    b.close()

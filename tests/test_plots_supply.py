@@ -28,13 +28,19 @@ def _close_figures():
 
 
 def texts(fig) -> list[str]:
-    return [t.get_text() for t in fig.texts]
+    """The figure's texts, each as one line (notes wrap to the figure's width)."""
+    return [" ".join(t.get_text().split()) for t in fig.texts]
 
 
 def finished(fig, title: str) -> None:
     """Titled and sourced through plots.style.finish."""
     assert fig._suptitle is not None and fig._suptitle.get_text() == title
     assert any(t.startswith("Källa: ") for t in texts(fig))
+
+
+def shown(labels) -> list[str]:
+    """Tick labels as read: charts wrap long labels onto several lines."""
+    return [" ".join(t.get_text().split()) for t in labels]
 
 
 def rectangles(ax) -> list[Rectangle]:
@@ -52,9 +58,10 @@ def test_before_after_bars_draw_two_bars_per_category_present():
     fig = ps.before_after_bars(supply.change(small()))
     ax = fig.axes[0]
     assert len(rectangles(ax)) == 2 * len(PRESENT) == 14
-    assert [t.get_text() for t in ax.get_yticklabels()] == [SUPPORT_LABELS[c] for c in PRESENT]
+    assert shown(ax.get_yticklabels()) == [SUPPORT_LABELS[c] for c in PRESENT]
     values = [t.get_text().strip() for t in ax.texts]
-    assert len(values) == 14
+    assert len(values) == 14 - 5  # the five zero shares get no bar and no "0 %" label
+    assert "0\u00a0%" not in values
     assert values[:2] == ["43\u00a0%", "14\u00a0%"]  # social assistance: 3/7 before, 1/7 after
     widths = [round(r.get_width(), 6) for r in rectangles(ax)]
     assert widths[:2] == [round(3 / 7, 6), round(1 / 7, 6)]
@@ -231,15 +238,15 @@ def test_outcome_comparison_draws_grouped_bars():
     ax = fig.axes[0]
     bars = rectangles(ax)
     assert len(bars) == 2 * 3
-    heights = [round(b.get_height(), 2) for b in bars]
-    assert heights == [0.57, 0.27, 0.42, 0.58, 0.17, 0.37]  # area by area, percent -> share
+    widths = [round(b.get_width(), 2) for b in bars]  # horizontal bars
+    assert widths == [0.57, 0.27, 0.42, 0.58, 0.17, 0.37]  # area by area, percent -> share
     colours = {tuple(b.get_facecolor()[:3]) for b in bars}
     assert len(colours) == 3
     assert len({b.get_hatch() or "" for b in bars}) == 3  # greyscale: one hatch per area
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["Andel i arbete", "Andel under 30 år"]
+    assert shown(ax.get_yticklabels()) == ["Andel i arbete", "Andel under 30 år"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["Finnveden", "Jönköpings län", "Riket"]
-    assert "57\u00a0%" in [t.get_text() for t in ax.texts]
+    assert "57\u00a0%" in [t.get_text().strip() for t in ax.texts]
     finished(fig, "Utfall jämfört med länet och riket")
     assert matplotlib.colors.to_hex(bars[0].get_facecolor()) == SERIES_COLOURS[0].lower()
 
@@ -249,11 +256,11 @@ def test_outcome_comparison_sex_areas_missing_values_and_units():
     table.loc["work_share", ("Riket", "Kvinnor")] = np.nan
     fig = ps.outcome_comparison(table, ["work_share"], sex="Kvinnor", areas=["Riket", "Finnveden"])
     ax = fig.axes[0]
-    assert [round(b.get_height(), 2) for b in rectangles(ax)] == [0.39]
+    assert [round(b.get_width(), 2) for b in rectangles(ax)] == [0.39]
     assert any("Avser kvinnor." in t and "saknas" in t for t in texts(fig))
     counts = ps.outcome_comparison(table, ["ended_registrations"])
-    assert counts.axes[0].get_ylabel() == "Antal"
-    assert [b.get_height() for b in rectangles(counts.axes[0])] == [49, 201, 12309]
+    assert counts.axes[0].get_xlabel() == "Antal"
+    assert [b.get_width() for b in rectangles(counts.axes[0])] == [49, 201, 12309]
     with pytest.raises(ValueError, match="one unit"):
         ps.outcome_comparison(table, ["ended_registrations", "work_share"])
     with pytest.raises(KeyError, match="mean_enrolment_days"):
@@ -266,7 +273,7 @@ def test_outcome_comparison_reads_fractions_without_units():
     table = outcome_frame().loc[["work_share"]] / 100
     table.attrs = {}
     bars = rectangles(ps.outcome_comparison(table, ["work_share"]).axes[0])
-    assert [round(b.get_height(), 2) for b in bars] == [0.57, 0.42, 0.17]
+    assert [round(b.get_width(), 2) for b in bars] == [0.57, 0.42, 0.17]
 
 
 def test_outcome_comparison_takes_the_outcome_table_itself():
@@ -282,5 +289,5 @@ def test_outcome_comparison_takes_the_outcome_table_itself():
     fig = ps.outcome_comparison(table, ["work_share"])
     ax = fig.axes[0]
     # ended in 2021: A rows 1-4 and 9 (row 1 in work), B rows 5, 8 and 10 (row 10 in work)
-    assert [round(b.get_height(), 4) for b in rectangles(ax)] == [0.2, round(1 / 3, 4)]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["Andel i förvärvsarbete"]
+    assert [round(b.get_width(), 4) for b in rectangles(ax)] == [0.2, round(1 / 3, 4)]
+    assert shown(ax.get_yticklabels()) == ["Andel i förvärvsarbete"]

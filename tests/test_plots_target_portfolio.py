@@ -30,7 +30,8 @@ def bars(ax) -> list[Rectangle]:
 
 
 def texts(fig) -> str:
-    return " ".join(t.get_text() for t in fig.texts)
+    """The figure's texts as read (long lines are wrapped onto several)."""
+    return " ".join(" ".join(t.get_text() for t in fig.texts).split())
 
 
 def test_breakdown_chart_by_owner(rar: pd.DataFrame) -> None:
@@ -121,7 +122,7 @@ def test_tornado_chart() -> None:
     fig = pt.tornado_chart(sens)
     ax = fig.axes[0]
     assert len(bars(ax)) == 2 * 7  # six groups and the all-low/all-high bar, low and high halves
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    labels = [" ".join(t.get_text().split()) for t in ax.get_yticklabels()]
     assert labels[0] == "Alla andelar låga / höga"
     assert labels[-1].startswith("Ekonomiskt bistånd")  # the widest range on top
     assert ax.get_lines()[0].get_xdata()[0] == pytest.approx(482_190)

@@ -4,6 +4,8 @@ narrative formatting and the HTML helpers."""
 from __future__ import annotations
 
 import hashlib
+import re
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -189,7 +191,93 @@ def test_outcome_section_shows_the_county_only_when_it_differs_from_the_associat
     """RAR Sörmland is its county's only association (registry), so the county columns would
     repeat it; Finnveden shares Jönköpings län with two others, so the county is shown."""
     rar = str(sections.outcome_section(sections.load(association="RAR Sörmland", year=2021)))
-    assert "Södermanlands län: Totalt" not in rar
-    assert "RAR Sörmland: Totalt" in rar and "omfattar hela Södermanlands län" in rar
+    assert column("Södermanlands län") not in rar
+    assert rar.count(column("RAR Sörmland")) == 3 and "omfattar hela Södermanlands län" in rar
     fin = str(sections.outcome_section(sections.load(association="Finnveden", year=2021)))
-    assert "Jönköpings län: Totalt" in fin and "omfattar hela" not in fin
+    assert fin.count(column("Jönköpings län")) == 3 and "omfattar hela" not in fin
+
+
+def column(area: str) -> str:
+    """The heading of an area's column in the outcome tables (one table per sex)."""
+    return f'<th scope="col">{area}</th>'
+
+
+def test_outcome_tables_one_per_sex_keep_every_column_and_mark():
+    """The outcome table is three tables (Totalt, Kvinnor, Män) with the same area columns:
+    no column is lost, and a suppressed cell keeps its mark in its sex's table."""
+    data = sections.load(association="Finnveden", year=2021)
+    table = sections.outcome_data(data)
+    areas = ["Finnveden", "Jönköpings län", "Riket 2019"]
+    html = str(sections.outcome_html(table, areas, "Utfall 2021", "SUS-rapporten"))
+    captions = re.findall(r"<caption>(.*?)</caption>", html)
+    assert captions == ["Utfall 2021 – totalt", "Utfall 2021 – kvinnor", "Utfall 2021 – män"]
+    heads = re.findall(r"<thead><tr>(.*?)</tr></thead>", html)
+    for head in heads:
+        assert re.findall(r'<th scope="col">([^<]*)</th>', head) == ["", *areas]
+    bodies = re.findall(r"<tbody>(.*?)</tbody>", html)
+    hidden = {k: v for k, v in privacy.suppressed_cells(table).items() if k[1][0] in areas}
+    assert {sex for _row, (_area, sex) in hidden} == set(sections.OUTCOME_SEXES)
+    for (row, (area, sex)), reason in hidden.items():
+        label = outcomes.INDICATOR_LABELS[row]
+        body = bodies[sections.OUTCOME_SEXES.index(sex)]
+        cells = re.search(rf"<th scope=\"row\">{re.escape(label)}</th>(.*?)</tr>", body).group(1)
+        mark = "&lt;5" if reason == privacy.PRIMARY else ".."
+        assert re.findall(r"<td[^>]*>(.*?)</td>", cells)[areas.index(area)] == mark
+    assert html.count("SUS-rapporten") == 1  # the source once, under the last table
+
+
+def test_breadcrumbs_lead_to_the_county_overview_and_the_index():
+    """Relative links that resolve, in the reports folder's layout, to the pages they name."""
+    report = sections.header(sections.load(association="Finnveden", year=2021)).body
+    county = sections.header(sections.load(county="Jönköpings län", year=2021)).body
+    for body, page, expected in (
+        (
+            report,
+            paths.association_report(2021, "Jönköpings län", "Finnveden"),
+            [paths.INDEX, str(paths.county_index(2021, "Jönköpings län"))],
+        ),
+        (county, paths.county_index(2021, "Jönköpings län"), [paths.INDEX]),
+    ):
+        nav = re.search(
+            r'<nav class="finsam-breadcrumbs" aria-label="Brödsmulor">(.*?)</nav>', body
+        )
+        assert nav is not None
+        hrefs = re.findall(r'<a href="([^"]+)">', nav.group(1))
+        root = Path("/reports")
+        resolved = [str((root / page.parent / h).resolve().relative_to(root)) for h in hrefs]
+        assert resolved == expected
+        assert '<span aria-current="page">' in nav.group(1)
+    assert "Jönköpings län – översikt 2021" in report
+
+
+def test_heading_anchor_links_get_accessible_names():
+    page = (
+        '<h2 id="F%C3%B6rs">Försörjning &amp; mer<a class="anchor-link" href="#F%C3%B6rs"></a></h2>'
+    )
+    named = html.name_anchor_links(page)
+    assert 'aria-label="Länk till avsnittet Försörjning &amp; mer"' in named
+    assert named.count("<a ") == 1 and named.endswith("</a></h2>")
+
+
+def test_the_supply_chart_marks_what_the_supply_table_hides():
+    """Every share the published table hides is marked on the chart where its bar would be."""
+    from finsamlib.plots import supply as supply_plots
+
+    data = sections.load(association="Finnveden", year=2021)
+    change = supply.change(data.participants_of(), year=2021)
+    published = sections.supply_table(change, data.threshold)
+    hidden = [
+        cell
+        for cell in privacy.suppressed_cells(published)
+        if cell[1] in ("Antal före", "Antal efter")
+    ]
+    chart_table = sections.supply_chart_table(change, published)
+    fig = supply_plots.before_after_bars(chart_table)
+    marks = [t.get_text().strip() for t in fig.axes[0].texts if t.get_gid() == "finsam-hidden"]
+    shown = chart_table[~((chart_table["count_before"] == 0) & (chart_table["count_after"] == 0))]
+    in_chart = [c for c in hidden if c[0] in set(shown["label"])]
+    assert len(in_chart) > 0 and len(marks) == len(in_chart)
+    assert set(marks) <= {"<5", ".."} and "–" not in marks
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

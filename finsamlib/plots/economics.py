@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..categories import ACTOR_LABELS
 from ..funding import EQUITY_STEPS, EquityStep
@@ -28,11 +28,16 @@ from .style import (
     POSITIVE,
     SERIES_COLOURS,
     SERIES_HATCHES,
+    SMALL,
     THOUSANDS,
+    WIDTH,
+    describe,
     finish,
+    legend_above,
     new_figure,
     sv_number,
     sv_percent,
+    wrap,
 )
 
 DEFAULT_SOURCE = "Egen beräkning"
@@ -135,10 +140,11 @@ def profitability_chart(
         raise ValueError(f"horizons must be among {list(_HORIZONS)}, not {list(horizons)}")
     actors = list(profitability.index)
     years = profitability.attrs.get("medium_term_years")
-    fig, ax = new_figure(8.0, 1.4 + 0.45 * len(actors) * len(horizons))
+    fig, ax = new_figure(WIDTH, 2.4 + 0.45 * len(actors) * len(horizons))
     height = 0.8 / len(horizons)
     y = np.arange(len(actors))
-    handles = []
+    handles: list[Patch] = []
+    summary: list[str] = []
     for i, h in enumerate(horizons):
         total_col, pp_col, label = _HORIZONS[h]
         if h == "medium" and years:
@@ -154,15 +160,27 @@ def profitability_chart(
             labels = [sv_number(v) for v in values]
         else:
             labels = [sv_number(v / 1e6, 1) for v in values]
-        ax.bar_label(bars, labels=labels, padding=3, fontsize=8)
-        handles.append(Patch(facecolor=NEUTRAL, alpha=alpha, label=label))
+        ax.bar_label(bars, labels=labels, padding=3, fontsize=SMALL)
+        handles.append(Patch(facecolor=POSITIVE, alpha=alpha, edgecolor="white", label=label))
+        summary.append(
+            f"{label}: "
+            + ", ".join(
+                f"{_actor_label(a)} {lab}{'' if per_participant else ' Mkr'}"
+                for a, lab in zip(actors, labels, strict=True)
+            )
+            + "."
+        )
     ax.axvline(0, color=NEUTRAL, linewidth=0.8)
     ax.set_yticks(y, [_actor_label(a) for a in actors])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(THOUSANDS if per_participant else MKR)
     ax.set_xlabel("kr per deltagare" if per_participant else "Mkr")
-    ax.margins(x=0.15)
-    ax.legend(handles=handles, loc="best")
+    ax.margins(x=0.25)
+    handles.append(
+        Patch(facecolor=NEGATIVE, hatch=NEGATIVE_HATCH, edgecolor="white", label="Negativt")
+    )
+    legend_above(ax, handles, ncols=len(handles))
+    describe(fig, "Resultat per aktör. " + " ".join(summary))
     if note is None:
         note = "Resultat = intäkt minus insatskostnad; negativa värden är orange och streckade."
     return finish(fig, title, source, note)
@@ -266,7 +284,7 @@ def budget_chart(
     is_total = utilisation.get("is_total", pd.Series(False, index=utilisation.index))
     rows = utilisation[~is_total.astype(bool)]
     totals = utilisation[is_total.astype(bool)]
-    fig, ax = new_figure(9.0, 1.4 + 0.45 * len(rows))
+    fig, ax = new_figure(WIDTH, 2.4 + 0.5 * len(rows))
     y = np.arange(len(rows))
     h = 0.4
     ax.barh(y - h / 2, rows["budget"], h, color=SERIES_COLOURS[0], label="Budget")
@@ -279,14 +297,24 @@ def budget_chart(
         edgecolor="white",
         label="Utfall",
     )
-    labels = ["" if pd.isna(u) else sv_percent(u) for u in rows["utilisation"]]
-    ax.bar_label(out_bars, labels=labels, padding=3, fontsize=8)
-    ax.set_yticks(y, [str(i) for i in rows["insats"]])
+    labels = ["" if pd.isna(u) or u == 0 else sv_percent(u) for u in rows["utilisation"]]
+    ax.bar_label(out_bars, labels=labels, padding=3, fontsize=SMALL)
+    ax.set_yticks(y, [wrap(str(i), 18) for i in rows["insats"]])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(TKR)
     ax.set_xlabel("tkr")
-    ax.margins(x=0.12)
-    ax.legend(loc="lower right")
+    ax.margins(x=0.15)
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    legend_above(ax, ncols=2)
+    describe(
+        fig,
+        "Förbrukning av budgeten per insats: "
+        + ", ".join(
+            f"{i} {'–' if pd.isna(u) else sv_percent(u)}"
+            for i, u in zip(rows["insats"], rows["utilisation"], strict=True)
+        )
+        + ".",
+    )
     if note is None and len(totals):
         t = totals.iloc[0]
         note = (

@@ -16,7 +16,20 @@ from matplotlib.figure import Figure
 
 from ..categories import FINANCING_LABELS, INSATS_TYPE_LABELS, OWNER_LABELS
 from ..portfolio import UNDEFINED_GROUP
-from .style import NEUTRAL, SERIES_COLOURS, finish, new_figure, sv_number, sv_percent
+from .style import (
+    NEUTRAL,
+    SERIES_COLOURS,
+    SMALL,
+    WIDTH,
+    describe,
+    finish,
+    legend_above,
+    new_figure,
+    sv_number,
+    sv_percent,
+    top_items,
+    wrap,
+)
 
 DEFAULT_SOURCE = "Insatsportfölj (beviljade medel), egen bearbetning"
 SYNTHETIC_NOTE = "Syntetiska demonstrationsdata, inte verkliga insatser."
@@ -78,21 +91,31 @@ def breakdown_chart(
         raise ValueError(f"the breakdown has no rows for the view {view!r}")
     labels = [_label(by, v) for v in rows[by]]
     y = np.arange(len(rows))[::-1]
-    fig, (ax_n, ax_m) = new_figure(10, 1.2 + 0.45 * len(rows), ncols=2, sharey=True)
+    # one panel above the other: side by side they would not fit a phone's width
+    fig, (ax_n, ax_m) = new_figure(WIDTH, 2.6 + 0.75 * len(rows), nrows=2)
     counts = rows["insatser"].to_numpy(dtype=float)
     money = rows["amount"].to_numpy(dtype=float) / 1e6
     ax_n.barh(y, counts, color=SERIES_COLOURS[0])
     ax_m.barh(y, money, color=SERIES_COLOURS[1])
-    ax_n.set_yticks(y, labels)
+    for ax in (ax_n, ax_m):
+        ax.set_yticks(y, [wrap(lab, 24) for lab in labels])
     ax_n.set_xlabel("Antal insatser")
     ax_m.set_xlabel("Beviljade medel (Mkr)")
     for ax, values, decimals in ((ax_n, counts, 1 if view == "allocated" else 0), (ax_m, money, 1)):
         top = max(values.max(), 1e-9)
         for yi, v in zip(y, values, strict=True):
-            ax.text(v + top * 0.01, yi, sv_number(v, decimals), va="center", fontsize=8)
-        ax.set_xlim(0, top * 1.18)
+            ax.text(v + top * 0.01, yi, sv_number(v, decimals), va="center", fontsize=SMALL)
+        ax.set_xlim(0, top * 1.22)
         ax.grid(axis="y", visible=False)
     dim = DIMENSION_LABELS.get(by, by)
+    describe(
+        fig,
+        f"Flest insatser per {dim}: "
+        + top_items(list(zip(labels, counts, strict=True)), 3, lambda v: sv_number(v, 0))
+        + f". Mest beviljade medel per {dim}: "
+        + top_items(list(zip(labels, money, strict=True)), 3, lambda v: f"{sv_number(v, 1)} Mkr")
+        + ".",
+    )
     total_n = breakdown.attrs.get("n_insatser")
     total_m = breakdown.attrs.get("total_amount")
     summary = None
@@ -120,7 +143,7 @@ def spending_chart(
     """
     if not {"year", "amount"} <= set(spending.columns):
         raise KeyError("spending needs the columns year and amount")
-    fig, ax = new_figure(8, 4.5)
+    fig, ax = new_figure(WIDTH, 4.5)
     years = sorted(spending["year"].unique())
     x = np.arange(len(years))
     if "type" in spending.columns:
@@ -147,9 +170,9 @@ def spending_chart(
         ax2.set_ylabel("Andel strukturinriktade medel")
         ax2.yaxis.set_major_formatter(lambda v, _p: sv_percent(v))
         ax2.grid(False)
-        h1, l1 = ax.get_legend_handles_labels()
-        h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=8)
+        h1, _ = ax.get_legend_handles_labels()
+        h2, _ = ax2.get_legend_handles_labels()
+        legend_above(ax, h1 + h2)
     else:
         per_year = spending.groupby("year")["amount"].sum().reindex(years) / 1e6
         ax.bar(x, per_year.to_numpy(), color=SERIES_COLOURS[0])

@@ -25,6 +25,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path
+from matplotlib.ticker import MaxNLocator
 
 from .. import privacy
 from ..categories import FAMILIES, SUPPORT
@@ -35,11 +36,19 @@ from .style import (
     PERCENT,
     SERIES_COLOURS,
     SERIES_HATCHES,
+    SMALL,
     THOUSANDS,
+    WIDTH,
+    describe,
     finish,
+    hidden_mark,
+    legend_above,
+    mark_hidden,
     new_figure,
     sv_number,
     sv_percent,
+    top_items,
+    wrap,
 )
 
 #: Default source line: the data are SUS-like participant follow-up.
@@ -63,7 +72,10 @@ def _missing_note(table: pd.DataFrame, missing: bool) -> str | None:
     if privacy.is_suppressed(table):
         limit = privacy.threshold_of(table)
         mark = privacy.primary_mark(privacy.DEFAULT_THRESHOLD if limit is None else limit)
-        return f"Små tal ({mark}) och värden som räknas fram ur dem är dolda och visas inte."
+        return (
+            f"Små tal ({mark}) och värden som räknas fram ur dem ({privacy.SECONDARY_MARK}) "
+            "är dolda."
+        )
     return _MISSING_NOTE
 
 
@@ -166,23 +178,30 @@ def before_after_bars(
     show_values : write the share at the end of each bar.
 
     The 'before' bar is a light tint of the category colour, the 'after' bar the full colour;
-    both carry the family hatch. Suppressed (NaN) shares are not drawn.
+    both carry the family hatch; the legend above the bars shows both in the first category's
+    colours. A suppressed (NaN) share gets no bar but its mark (``<5``, ``..``) at zero; a zero
+    share gets no bar and no label.
     """
-    t = _one_group(table, "before_after_bars")
+    t = _one_group(table.assign(_row=list(table.index)), "before_after_bars")
     if drop_empty and {"count_before", "count_after"} <= set(t.columns):
         t = t[~((t["count_before"] == 0) & (t["count_after"] == 0))].reset_index(drop=True)
-    fig, ax = new_figure(8.0, max(3.0, 0.55 * len(t) + 1.6))
-    height = 0.38
+    fig, ax = new_figure(WIDTH, max(3.2, 0.62 * len(t) + 2.0))
+    height = 0.4
     suppressed = False
+    top = np.nanmax(t[["share_before", "share_after"]].to_numpy(dtype=float), initial=0.0)
+    first: str | None = None
     for i, row in t.iterrows():
         colour, hatch = _colour(row["category"]), _hatch(row["category"])
-        for offset, share, face, edge in (
-            (-height / 2, row["share_before"], _lighter(colour), colour),
-            (height / 2, row["share_after"], colour, "white"),
+        for offset, column, face, edge in (
+            (-height / 2, "share_before", _lighter(colour), colour),
+            (height / 2, "share_after", colour, "white"),
         ):
+            share = row[column]
             if pd.isna(share):
                 suppressed = True
+                mark_hidden(ax, 0, i + offset, hidden_mark(table, row["_row"], column))
                 continue
+            first = first or row["category"]
             ax.barh(
                 i + offset,
                 share,
@@ -192,29 +211,35 @@ def before_after_bars(
                 hatch=hatch,
                 linewidth=0.8,
             )
-            if show_values:
-                ax.text(
-                    share,
-                    i + offset,
-                    " " + sv_percent(share),
-                    va="center",
-                    ha="left",
-                    fontsize=8,
-                )
-    labels = [row.get("label") or _label(row["category"]) for _, row in t.iterrows()]
+            if show_values and share > 0:
+                ax.text(share, i + offset, " " + sv_percent(share), va="center", fontsize=SMALL)
+    labels = [wrap(row.get("label") or _label(row["category"]), 22) for _, row in t.iterrows()]
     ax.set_yticks(range(len(t)), labels)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(PERCENT)
-    top = np.nanmax(t[["share_before", "share_after"]].to_numpy(dtype=float), initial=0.0)
-    ax.set_xlim(0, max(0.1, top * 1.18))
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.set_xlim(0, max(0.1, top * 1.3))
     ax.set_xlabel("Andel av avslutade deltagare")
     ax.grid(axis="y", visible=False)
-    ax.legend(
-        handles=[
-            Patch(facecolor=_lighter(NEUTRAL), edgecolor=NEUTRAL, label="Före insats"),
-            Patch(facecolor=NEUTRAL, edgecolor="white", label="Efter insats"),
+    # the swatches are the bars of the first category drawn: light before, full after
+    colour = _colour(first) if first else NEUTRAL
+    hatch = _hatch(first) if first else ""
+    legend_above(
+        ax,
+        [
+            Patch(facecolor=_lighter(colour), edgecolor=colour, hatch=hatch, label="Före insats"),
+            Patch(facecolor=colour, edgecolor="white", hatch=hatch, label="Efter insats"),
         ],
-        loc="lower right",
+    )
+    names = [row.get("label") or _label(row["category"]) for _, row in t.iterrows()]
+    describe(
+        fig,
+        "Största grupperna före insats: "
+        + (top_items(list(zip(names, t["share_before"], strict=True)), 3, sv_percent) or "inga")
+        + ". Efter insats: "
+        + (top_items(list(zip(names, t["share_after"], strict=True)), 3, sv_percent) or "inga")
+        + "."
+        + (" Vissa värden är dolda (små tal)." if suppressed else ""),
     )
     extra = _missing_note(table, suppressed)
     return finish(fig, title, source, _joined(note, _count_note(t), extra))
@@ -571,7 +596,8 @@ def outcome_comparison(
     source: str = DEFAULT_SOURCE,
     note: str | None = None,
 ) -> Figure:
-    """Selected indicators of the SUS outcome table for several areas, as grouped bars.
+    """Selected indicators of the SUS outcome table for several areas, as grouped horizontal
+    bars (one group per indicator, top to bottom; one bar per area).
 
     Parameters
     ----------
@@ -590,7 +616,8 @@ def outcome_comparison(
         gives percent), otherwise fractions when every shown value is at most 1.
 
     One bar per area and indicator, in the series colours with a hatch per area so that the
-    areas can be told apart in greyscale. Suppressed (NaN) values are not drawn.
+    areas can be told apart in greyscale; the legend sits above the bars. A suppressed (NaN)
+    value gets no bar but its mark (``<5``, ``..``) at zero; a zero gets no label.
     """
     if not isinstance(table.columns, pd.MultiIndex) or table.columns.nlevels != 2:
         raise ValueError("the outcome table needs columns (area, sex) as a two-level MultiIndex")
@@ -630,27 +657,41 @@ def outcome_comparison(
             raise ValueError(f"scale must be 'auto', 'fraction' or 'percent', got {scale!r}")
     names = {**INDICATOR_LABELS, **dict(labels or {})}
 
-    fig, ax = new_figure(max(7.0, 1.6 * len(indicators) + 2.5), 4.8)
-    width = 0.8 / max(1, len(areas))
+    # horizontal bars: the indicators' long Swedish labels read on the left, the values at the
+    # bar ends, and the chart stays readable at a phone's width
+    rows = len(areas) * len(indicators)
+    fig, ax = new_figure(WIDTH, max(3.4, 1.9 + 0.24 * rows + 0.15 * len(indicators)))
+    height = 0.8 / max(1, len(areas))
     suppressed = False
+
+    def shown(v: float) -> str:
+        return sv_percent(v) if share else sv_number(v, 0 if unit == "count" else 1)
+
     for a_i, area in enumerate(areas):
-        x = np.arange(len(indicators)) - 0.4 + width * (a_i + 0.5)
+        y = np.arange(len(indicators)) - 0.4 + height * (a_i + 0.5)
         colour = SERIES_COLOURS[a_i % len(SERIES_COLOURS)]
         hatch = SERIES_HATCHES[a_i % len(SERIES_HATCHES)]
-        for xi, v in zip(x, data[area], strict=True):
+        for yi, key, v in zip(y, indicators, data[area], strict=True):
             if pd.isna(v):
                 suppressed = True
+                mark_hidden(ax, 0, yi, hidden_mark(table, key, (area, sex)))
                 continue
-            ax.bar(xi, v, width=width, color=colour, edgecolor="white", hatch=hatch, linewidth=0.8)
-            text = sv_percent(v) if share else sv_number(v, 0 if unit == "count" else 1)
-            ax.text(xi, v, text, ha="center", va="bottom", fontsize=7)
-    ticks = [textwrap.fill(names.get(k, k), 24) for k in indicators]
-    ax.set_xticks(range(len(indicators)), ticks, fontsize=8)
-    ax.yaxis.set_major_formatter(PERCENT if share else THOUSANDS)
-    ax.set_ylabel(_UNIT_AXIS.get(unit, unit))
-    ax.grid(axis="x", visible=False)
-    ax.legend(
-        handles=[
+            ax.barh(
+                yi, v, height=height, color=colour, edgecolor="white", hatch=hatch, linewidth=0.8
+            )
+            if v != 0:
+                ax.text(v, yi, " " + shown(v), ha="left", va="center", fontsize=SMALL)
+    ticks = [wrap(names.get(k, k), 20) for k in indicators]
+    ax.set_yticks(range(len(indicators)), ticks)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(PERCENT if share else THOUSANDS)
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.set_xlabel(_UNIT_AXIS.get(unit, unit))
+    ax.grid(axis="y", visible=False)
+    long_names = max((len(str(a)) for a in areas), default=0) > 14
+    legend_above(
+        ax,
+        [
             Patch(
                 facecolor=SERIES_COLOURS[i % len(SERIES_COLOURS)],
                 edgecolor="white",
@@ -659,12 +700,21 @@ def outcome_comparison(
             )
             for i, area in enumerate(areas)
         ],
-        ncols=min(len(areas), 5),
-        loc="upper left",
-        bbox_to_anchor=(0, 1.02),
+        ncols=min(len(areas), 2 if long_names else 3),
     )
     top = float(np.nanmax(data.to_numpy(dtype=float), initial=0.0))
-    ax.set_ylim(0, (top or 1.0) * 1.25)
+    ax.set_xlim(0, (top or 1.0) * 1.3)
+    describe(
+        fig,
+        " ".join(
+            f"{names.get(k, k)}: "
+            + ", ".join(
+                f"{a} {shown(data.at[k, a]) if pd.notna(data.at[k, a]) else 'dolt'}" for a in areas
+            )
+            + "."
+            for k in indicators
+        ),
+    )
     sex_note = {"Kvinnor": "Avser kvinnor.", "Män": "Avser män."}.get(sex)
     extra = _missing_note(table, suppressed)
     return finish(fig, title, source, _joined(note, sex_note, extra))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..target_group import ALL, REFERENCE_COVERAGE, TOTAL
 from .style import (
@@ -17,10 +18,15 @@ from .style import (
     NEUTRAL,
     POSITIVE,
     SERIES_COLOURS,
+    SMALL,
+    WIDTH,
+    describe,
     finish,
+    legend_above,
     new_figure,
     sv_number,
     sv_percent,
+    wrap,
 )
 
 DEFAULT_SOURCE = "Målgruppsmodell efter SKL:s förstudie FINSAM 2016 (Bilaga 4), egen bearbetning"
@@ -133,18 +139,25 @@ def tornado_chart(
         lows = np.insert(lows, 0, float(everything["total_low"].iloc[0]))
         highs = np.insert(highs, 0, float(everything["total_high"].iloc[0]))
     y = np.arange(len(labels))
-    fig, ax = new_figure(8, 1.5 + 0.45 * len(labels))
+    fig, ax = new_figure(WIDTH, 2.4 + 0.55 * len(labels))
     ax.barh(y, central - lows, left=lows, color=NEGATIVE, label="Låg andel")
     ax.barh(y, highs - central, left=central, color=POSITIVE, label="Hög andel")
     ax.axvline(central, color="black", linewidth=1)
     for yi, lo, hi in zip(y, lows, highs, strict=True):
-        ax.text(lo, yi, sv_number(lo) + " ", va="center", ha="right", fontsize=8)
-        ax.text(hi, yi, " " + sv_number(hi), va="center", ha="left", fontsize=8)
+        ax.text(lo, yi, sv_number(lo) + " ", va="center", ha="right", fontsize=SMALL)
+        ax.text(hi, yi, " " + sv_number(hi), va="center", ha="left", fontsize=SMALL)
     span = highs.max() - lows.min()
-    ax.set_xlim(lows.min() - 0.2 * span, highs.max() + 0.2 * span)
-    ax.set_yticks(y, labels)
+    ax.set_xlim(lows.min() - 0.3 * span, highs.max() + 0.3 * span)
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.set_yticks(y, [wrap(lab, 22) for lab in labels])
     ax.xaxis.set_major_formatter(lambda v, _p: sv_number(v))
     ax.set_xlabel(f"Beräknad målgrupp (mitt: {sv_number(central)})")
-    ax.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2)
+    legend_above(ax, ncols=2)
     ax.grid(axis="y", visible=False)
+    widest = int(np.argmax(highs - lows))
+    describe(
+        fig,
+        f"Beräknad målgrupp {sv_number(central)} personer. Störst spann: {labels[widest]}, "
+        f"{sv_number(lows[widest])}–{sv_number(highs[widest])}.",
+    )
     return finish(fig, title, source, note)

@@ -2,8 +2,9 @@
 
 The page template (``finsamlib/templates/finsam``) is nbconvert's lab template without the
 scripts it loads from a CDN (require.js, MathJax, mermaid, the widget manager): a report makes
-no external request. Code cells and prompts are left out, figures are PNG ``data:`` URIs and the
-page is ``<html lang="sv">`` with the report's own Swedish title. Everything that changes from one
+no external request. Code cells and prompts are left out, figures are inline SVG, the page is
+``<html lang="sv">`` with the report's own Swedish title, and each heading's anchor link has an
+accessible name. Everything that changes from one
 run to the next without the content changing (papermill's timings and paths, execution
 timestamps) is stripped before conversion, so a re-run gives the same file apart from the
 generation time that the report states.
@@ -29,6 +30,7 @@ TEMPLATE_NAME = "finsam"
 #: Cells with this tag (notes for researchers in the notebook) are left out of the HTML.
 HIDE_TAG = "hide-in-report"
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+_HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)<a class="anchor-link" href="#\2">', re.S)
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +47,7 @@ def exporter():
         exclude_output_prompt=True,
         embed_images=True,
         language_code="sv",
-        anchor_link_text="",
+        anchor_link_text="",  # the ¶ is drawn by CSS, so heading text stays the heading
     )
     exp.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={HIDE_TAG}, enabled=True), enabled=True
@@ -100,7 +102,21 @@ def notebook_to_html(nb: nbformat.NotebookNode, title: str) -> str:
     clean.cells = [c for c in clean.cells if c.cell_type != "code" or c.get("outputs")]
     clean.metadata["title"] = title
     body, _resources = exporter().from_notebook_node(clean, resources={"metadata": {"name": title}})
-    return body
+    return name_anchor_links(body)
+
+
+def name_anchor_links(page: str) -> str:
+    """Give each heading's anchor link an accessible name: "Länk till avsnittet …"."""
+
+    def named(m: re.Match[str]) -> str:
+        text = htmlmod.unescape(re.sub(r"<[^>]+>", "", m.group(3))).strip()
+        label = htmlmod.escape(f"Länk till avsnittet {text}", quote=True)
+        return (
+            f'<h{m.group(1)} id="{m.group(2)}">{m.group(3)}'
+            f'<a class="anchor-link" href="#{m.group(2)}" aria-label="{label}">'
+        )
+
+    return _HEADING.sub(named, page)
 
 
 def page_title(path: Path) -> str:
@@ -164,7 +180,12 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sa
        color: #1a1a1a; }
 .finsam-banner { background: #fff3cd; border: 2px solid #b8860b; color: #4a3500;
                  padding: 0.6rem 1rem; margin: 0 0 1rem; border-radius: 4px; text-align: center; }
+h1 { font-size: clamp(1.5rem, 6vw, 2rem); overflow-wrap: break-word; hyphens: auto; }
 h2 { border-bottom: 1px solid #d0d7de; padding-bottom: 0.2rem; }
+h3 { overflow-wrap: break-word; }
+@media (max-width: 40rem) { body { padding: 0.75rem 0.75rem 2rem; } }
+@media print { @page { size: A4; margin: 15mm 14mm 16mm; } body { max-width: none; padding: 0; }
+               h2, h3 { break-after: avoid; } a { color: inherit; } }
 li { margin: 0.2rem 0; }
 .finsam-generated { font-size: 0.85rem; color: #555; }
 """

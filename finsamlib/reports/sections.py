@@ -149,7 +149,8 @@ def load(
 
 
 def header(data: ReportData) -> nr.Html:
-    """The page title (and the synthetic-data banner when a synthetic input went in)."""
+    """The page title (and the synthetic-data banner when a synthetic input went in), below
+    breadcrumbs to the index of all reports and, from an association, its county overview."""
     if data.association is not None:
         kommuner = data.registry.loc[data.registry["association"] == data.association, "kommun"]
         title = f"{data.association} – uppföljning {data.year}"
@@ -161,7 +162,11 @@ def header(data: ReportData) -> nr.Html:
     else:
         title = f"{data.county} – översikt {data.year}"
         subtitle = f"Samordningsförbunden i {data.county}: " + ", ".join(data.associations) + "."
-    return nr.header(title, subtitle, synthetic=data.synthetic)
+    up = "../" * len(paths.county_dir(data.year, data.county).parts)
+    trail = [("Alla rapporter", up + paths.INDEX)]
+    if data.association is not None:
+        trail.append((f"{data.county} – översikt {data.year}", paths.INDEX))
+    return nr.header(title, subtitle, synthetic=data.synthetic, trail=trail)
 
 
 def sources_section(data: ReportData) -> nr.Html:
@@ -234,6 +239,17 @@ def supply_chart_table(change: pd.DataFrame, published: pd.DataFrame) -> pd.Data
     if (TOTAL_LABEL, "Antal före") in hidden:
         out["n"] = float("nan")
     out.attrs = dict(change.attrs)
+    # the chart marks each hidden value "<5" or ".." where its bar would be
+    out.attrs[privacy.ATTR] = {
+        "threshold": privacy.threshold_of(published),
+        "cells": tuple(
+            (label_of[label], target, reason)
+            for (label, col), reason in hidden.items()
+            if label in label_of and col in column_map
+            for target in column_map[col]
+            if target in out.columns
+        ),
+    }
     return out
 
 
@@ -539,15 +555,19 @@ def outcome_data(data: ReportData) -> pd.DataFrame | None:
     return table
 
 
-def _format_outcome(table: pd.DataFrame, areas: list[str]) -> tuple[pd.DataFrame, dict]:
-    """The outcome table for publishing: SUS row labels, one column per (area, sex)."""
-    cols = [c for c in table.columns if c[0] in areas]
+#: The outcome table is shown as one table per sex (area columns), so that it fits a phone and
+#: a printed page without losing a column.
+OUTCOME_SEXES = ("Totalt", "Kvinnor", "Män")
+
+
+def _format_outcome(table: pd.DataFrame, areas: list[str], sex: str) -> tuple[pd.DataFrame, dict]:
+    """The outcome table of one sex for publishing: SUS row labels, one column per area."""
+    cols = [(a, sex) for a in areas if (a, sex) in table.columns]
     sub = table[cols].copy()
     sub.attrs = table.attrs
     hidden = privacy.suppressed_cells(table)
-    flat = [f"{a}: {s}" for a, s in cols]
-    t = pd.DataFrame(sub.to_numpy(), index=sub.index, columns=flat)
-    cells = tuple((r, f"{c[0]}: {c[1]}", reason) for (r, c), reason in hidden.items() if c in cols)
+    t = pd.DataFrame(sub.to_numpy(), index=sub.index, columns=[a for a, _ in cols])
+    cells = tuple((r, c[0], reason) for (r, c), reason in hidden.items() if c in cols)
     t.index = [outcomes.INDICATOR_LABELS[k] for k in t.index]
     label_of = dict(zip(sub.index, t.index, strict=True))
     t.attrs[privacy.ATTR] = {
@@ -568,20 +588,45 @@ def _unit_format(unit: str, v: object) -> str:
     return nr.fmt_number(0)(v)
 
 
+#: At most this many area columns in one outcome table: more would not fit a phone's width (a
+#: county overview's five areas become two tables, the second "(forts.)").
+OUTCOME_MAX_AREAS = 3
+
+
 def outcome_html(table: pd.DataFrame, areas: list[str], caption: str, source: str) -> nr.Html:
-    """The SUS outcome table for some areas, formatted row by row (counts, %, days, FTE)."""
-    t, units = _format_outcome(table, areas)
-    shown = privacy.display_values(t, missing=nr.MISSING)
-    hidden = privacy.suppressed_cells(t)
-    for r in t.index:
-        for c in t.columns:
-            if (r, c) not in hidden and pd.notna(t.at[r, c]):
-                shown.at[r, c] = _unit_format(units[r], t.at[r, c])
-    text = pd.DataFrame(shown.to_numpy(), index=t.index, columns=t.columns)
-    text.attrs = t.attrs
-    return nr.table(
-        text, caption=caption, source=source, default=nr.fmt_text, index_label="", text_columns=()
-    )
+    """The SUS outcome table for some areas, formatted row by row (counts, %, days, FTE): one
+    table per sex in the table (Totalt, Kvinnor, Män), each with one column per area (at most
+    :data:`OUTCOME_MAX_AREAS` per table; more areas continue in a second table)."""
+    present = set(table.columns.get_level_values(1))
+    sexes = [sx for sx in OUTCOME_SEXES if sx in present]
+    tables = max(1, -(-len(areas) // OUTCOME_MAX_AREAS))  # ceil: as few tables as fit
+    per = max(1, -(-len(areas) // tables))  # areas spread evenly, the first table fullest
+    chunks = [areas[i : i + per] for i in range(0, len(areas), per)] or [[]]
+    parts = []
+    for sex in sexes:
+        for i, chunk in enumerate(chunks):
+            t, units = _format_outcome(table, chunk, sex)
+            shown = privacy.display_values(t, missing=nr.MISSING)
+            hidden = privacy.suppressed_cells(t)
+            for r in t.index:
+                for c in t.columns:
+                    if (r, c) not in hidden and pd.notna(t.at[r, c]):
+                        shown.at[r, c] = _unit_format(units[r], t.at[r, c])
+            text = pd.DataFrame(shown.to_numpy(), index=t.index, columns=t.columns)
+            text.attrs = t.attrs
+            title = f"{caption} – {sex.lower()}" if len(sexes) > 1 else caption
+            last = sex == sexes[-1] and i == len(chunks) - 1
+            parts.append(
+                nr.table(
+                    text,
+                    caption=title + (" (forts.)" if i else ""),
+                    source=source if last else None,
+                    default=nr.fmt_text,
+                    index_label="",
+                    text_columns=(),
+                )
+            )
+    return _join(parts)
 
 
 OUTCOME_SOURCE = (
