@@ -114,11 +114,16 @@ def test_a_report_failing_on_a_rerun_loses_its_old_page(tmp_path, nb):
     out = tmp_path / "out"
     first = runner.run([job(nb, i) for i in range(3)], out, workers=2, progress=False)
     assert first.ok and (out / "2021/test/r01.html").is_file()
+    # PDFs an earlier `--pdf` run printed beside the pages
+    for i in range(3):
+        (out / f"2021/test/r0{i}.pdf").write_bytes(b"%PDF-1.4 earlier run")
     jobs = [job(nb, 0), job(nb, 1, fail=True), job(nb, 2)]
     second = runner.run(jobs, out, workers=2, progress=False)
     assert [r.job.parameters["n"] for r in second.failed] == [1]
     assert not (out / "2021/test/r01.html").exists()
     assert second.removed == [out / "2021/test/r01.html"]
+    # no PDF outlives the page it printed, failed or rendered again (--pdf prints anew)
+    assert not list((out / "2021/test").glob("*.pdf"))
     assert "removed the earlier pages of failed reports: 2021/test/r01.html" in second.text()
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "r00.html" in index and "r02.html" in index and "r01.html" not in index

@@ -407,6 +407,8 @@ def _write_result(result: JobResult, out: Path, summary: RunSummary) -> None:
     kept = failed_notebook_path(out, result.job)
     with contextlib.suppress(OSError):
         kept.unlink(missing_ok=True)  # an earlier run's notebook of this job
+        # An earlier run's PDF no longer matches the page (--pdf prints it again).
+        target.with_suffix(".pdf").unlink(missing_ok=True)
     if result.ok:
         assert result.html is not None
         try:
