@@ -67,7 +67,8 @@ class HeaderSpec:
     expected: str  # the headers listed in an error when no row has them
 
     def score(self, cells: list[str]) -> int:
-        return len({fold(c) for c in cells if fold(c) in self.known})
+        """How many different known headers the row names."""
+        return len({fold(c) for c in cells} & self.known)
 
 
 # --------------------------------------------------------------------------- decoding
