@@ -356,3 +356,10 @@ def test_finsam_init_takes_sheet_and_says_which_it_read(tmp_path: Path) -> None:
     assert made.exit_code == 0, made.output
     assert "read sheet '2023' (other sheets: 'Info', '2022')" in made.output
     assert book.read_bytes() == (tmp_path / "b" / "user" / "uttag.xlsx").read_bytes()
+    # the reports read the same sheet: the manifest names it, and the data folder loads
+    from finsamlib.reports.inputs import ReportInputs
+
+    manifest = (tmp_path / "b" / "MANIFEST.csv").read_text(encoding="utf-8")
+    assert manifest.splitlines()[0].endswith(",sheet")
+    loaded = ReportInputs(tmp_path / "b").load_table("participants")
+    assert loaded is not None and "p999" in set(loaded["person_id"])

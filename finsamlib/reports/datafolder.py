@@ -23,7 +23,7 @@ import pandas as pd
 
 from .. import datasets, loaders
 from ..errors import FinsamDataError, Problem
-from .inputs import BESKRIVNING_COLUMN, MAPPING_COLUMN, read_mapping, sha256_of
+from .inputs import BESKRIVNING_COLUMN, MAPPING_COLUMN, SHEET_COLUMN, read_mapping, sha256_of
 
 #: Loader tables whose user files are added beside the embedded ones (one file per association
 #: or per export is fine: the reports concatenate them).
@@ -333,6 +333,8 @@ def init_data_folder(
         }
         if table == "participants" and result.mapping:
             row[MAPPING_COLUMN] = result.mapping
+        if sheet and df.attrs.get("sheet"):  # the reports read the workbook's same sheet
+            row[SHEET_COLUMN] = str(df.attrs["sheet"])
         rows.append(row)
         copies.append((path, rel))
         result.user.append(
@@ -358,6 +360,8 @@ def _manifest_text(rows: list[dict[str, str]]) -> str:
         columns.append(BESKRIVNING_COLUMN)
     if any(r.get(MAPPING_COLUMN) for r in rows):
         columns.append(MAPPING_COLUMN)
+    if any(r.get(SHEET_COLUMN) for r in rows):
+        columns.append(SHEET_COLUMN)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()

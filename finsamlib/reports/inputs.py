@@ -31,6 +31,8 @@ _PARSED: dict[tuple[str, str, str, str, str], pd.DataFrame] = {}
 
 #: The optional manifest column naming a file's header mapping (relative to the data folder).
 MAPPING_COLUMN = "mapping"
+#: The optional manifest column naming the sheet of a workbook (``finsam init --sheet``).
+SHEET_COLUMN = "sheet"
 #: The optional manifest column with a Swedish description of the file, for the reports.
 BESKRIVNING_COLUMN = "beskrivning"
 
@@ -190,11 +192,14 @@ class ReportInputs:
             table = str(entry["table"])
             mapping_rel = str(entry.get(MAPPING_COLUMN, "") or "")
             mapping_digest = sha256_of(self.root / mapping_rel) if mapping_rel else ""
-            key = (str(file), digest, str(entry["provenance"]), table, mapping_digest)
+            sheet = str(entry.get(SHEET_COLUMN, "") or "")
+            key = (str(file), digest, str(entry["provenance"]), table, mapping_digest, sheet)
             if key not in _PARSED:
-                kwargs = {}
+                kwargs: dict[str, object] = {}
                 if mapping_rel:
                     kwargs["mapping"] = read_mapping(self.root / mapping_rel, table)
+                if sheet:
+                    kwargs["sheet"] = sheet
                 _PARSED[key] = datasets.load(name, root=self.root, **kwargs)
             df = _PARSED[key].copy()
             df.attrs = dict(_PARSED[key].attrs)
