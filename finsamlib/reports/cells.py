@@ -30,6 +30,7 @@ The per-row definitions repeat those of :mod:`finsamlib.outcomes`, :mod:`finsaml
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -463,6 +464,24 @@ def pattern_for(
         return disclosure.Pattern(threshold=int(threshold), hidden={}, fingerprint=fp)
     model = report_model(participants, registry, standard_costs=standard_costs)
     return disclosure.protect(model, int(threshold), fingerprint=fp)
+
+
+def folder_pattern(
+    data_dir: str | Path | None, threshold: int
+) -> disclosure.Pattern:
+    """The one suppression pattern of every report of a data folder (None: the embedded data),
+    for the runner to compute once per run and hand to every report."""
+    from .inputs import ReportInputs
+
+    inputs = ReportInputs(data_dir)
+    registry = inputs.load("registry")
+    participants = inputs.load_table("participants")
+    costs = (
+        inputs.load("assumptions/standard_costs")
+        if inputs.has("assumptions/standard_costs")
+        else None
+    )
+    return pattern_for(participants, registry, int(threshold), standard_costs=costs)
 
 
 def data_fingerprint(

@@ -10,6 +10,7 @@ it arrives, so one failing report stops nothing else.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -381,6 +382,43 @@ def write_index(out: Path, generated_at: str | None = None) -> Path:
     return target
 
 
+# --------------------------------------------------------------------------- disclosure control
+
+#: The notebook parameter naming the run's suppression pattern (a JSON file).
+DISCLOSURE_PARAMETER = "disclosure_file"
+
+
+def with_disclosure(jobs: Sequence[Job], folder: str | Path) -> list[Job]:
+    """Compute the run's suppression pattern once per data folder and threshold (every report
+    of a run hides the same cells: :mod:`finsamlib.disclosure`), write it under ``folder`` and
+    give each report job its path. A pattern that cannot be computed (a broken threshold or
+    data folder) is left to the reports, which then fail on their own."""
+    from .cells import folder_pattern
+
+    out = []
+    written: dict[tuple[str, object], str | None] = {}
+    for i, job in enumerate(jobs):
+        if job.kind not in ("association", "county"):
+            out.append(job)
+            continue
+        key = (str(job.parameters.get("data_dir") or ""), job.parameters.get("threshold"))
+        if key not in written:
+            try:
+                pattern = folder_pattern(key[0] or None, int(key[1]))  # type: ignore[arg-type]
+                path = Path(folder) / f"disclosure-{i}.json"
+                path.write_text(pattern.to_json(), encoding="utf-8")
+                written[key] = str(path)
+            except Exception as exc:
+                log.warning("disclosure pattern for %s: %s", key, _one_line(exc))
+                written[key] = None
+        if written[key] is None:
+            out.append(job)
+        else:
+            params = {**job.parameters, DISCLOSURE_PARAMETER: written[key]}
+            out.append(dataclasses.replace(job, parameters=params))
+    return out
+
+
 # --------------------------------------------------------------------------- running
 
 
@@ -457,7 +495,10 @@ def run(
     else:
         pool = executor
     bar = _progress(len(jobs), progress)
+    work = tempfile.TemporaryDirectory(prefix="finsam-run-")
     try:
+        # while the zygote warms up: the one suppression pattern of the run
+        jobs = with_disclosure(jobs, work.name)
         futures: dict[Future, Job] = {pool.submit(execute, job): job for job in jobs}
         for fut in as_completed(futures):
             try:
@@ -474,6 +515,7 @@ def run(
             pool.shutdown(wait=True, cancel_futures=True)
         if shared is not None:
             shared.close()
+        work.cleanup()
     if index:
         summary.index = write_index(out, generated_at)
     summary.written.sort()
