@@ -349,12 +349,17 @@ class _Compiled:
         self.A_csc = self.A.tocsc()
         # a cell's group when all its atoms share one, else -1
         self.group_of_cell = np.full(n, -1, dtype=np.int64)
-        for c in range(n):
-            atoms = self.A.indices[self.A.indptr[c] : self.A.indptr[c + 1]]
-            if atoms.size:
-                g = np.unique(self.atom_group[atoms])
-                if g.size == 1 and g[0] >= 0:
-                    self.group_of_cell[c] = g[0]
+        if self.A.nnz:
+            g = self.atom_group[self.A.indices]
+            starts = self.A.indptr[:-1]
+            nonempty = np.diff(self.A.indptr) > 0
+            first = np.zeros(n, dtype=np.int64)
+            first[nonempty] = g[starts[nonempty]]
+            lo = np.minimum.reduceat(g, starts[nonempty])
+            hi = np.maximum.reduceat(g, starts[nonempty])
+            same = np.zeros(n, dtype=bool)
+            same[nonempty] = (lo == hi) & (lo >= 0)
+            self.group_of_cell[same] = first[same]
         self.n_atoms = len(reps)
         self.n_rows = model.n_rows
         # cost of hiding a cell as a secondary one
@@ -369,9 +374,10 @@ class _Compiled:
             else:
                 cost[c] = float(weight)
         self.cost = cost
-        # declared relations, on canonical cells, kept if they hold
+        # declared relations, on canonical cells, kept if they hold (checked all at once)
         self.relations: list[np.ndarray] = []
         self.dropped_relations = 0
+        candidates: list[tuple[np.ndarray, np.ndarray]] = []
         for rel in model._relations:
             terms: dict[int, float] = {}
             for k, coef in rel.items():
@@ -380,16 +386,25 @@ class _Compiled:
                 c = self.canon[model._index[k]]
                 terms[c] = terms.get(c, 0.0) + coef
             terms = {c: v for c, v in terms.items() if abs(v) > 1e-12 and not self.empty[c]}
-            if len(terms) < 2:
-                continue
-            ids = np.array(sorted(terms))
-            coefs = np.array([terms[c] for c in ids])
-            residual = cells_rows[ids].T @ coefs
-            scale = max(1.0, float(np.abs(self.values[ids]).max()))
-            if np.abs(residual).max(initial=0.0) > 1e-9 * scale:
-                self.dropped_relations += 1
-                continue
-            self.relations.append(ids)
+            if len(terms) >= 2:
+                ids = np.array(sorted(terms))
+                candidates.append((ids, np.array([terms[c] for c in ids.tolist()])))
+        if candidates:
+            R = sparse.csr_matrix(
+                (
+                    np.concatenate([c for _, c in candidates]),
+                    np.concatenate([i for i, _ in candidates]),
+                    np.cumsum([0] + [i.size for i, _ in candidates]),
+                ),
+                shape=(len(candidates), n),
+            )
+            residual = abs(R @ cells_rows).max(axis=1).toarray().ravel()
+            for (ids, _coefs), res in zip(candidates, residual.tolist(), strict=True):
+                scale = max(1.0, float(np.abs(self.values[ids]).max()))
+                if res > 1e-9 * scale:
+                    self.dropped_relations += 1
+                else:
+                    self.relations.append(ids)
         self.relations_of: list[list[int]] = [[] for _ in range(n)]
         for r, ids in enumerate(self.relations):
             for c in ids.tolist():
@@ -510,8 +525,10 @@ def _complete_relations(
     """The fast pass: no declared relation may hide exactly one of its cells. ``new``: only
     the relations of these newly hidden cells need a look (default: all)."""
     added: list[int] = []
-    todo = list(range(len(comp.relations))) if new is None else sorted(
-        {r for c in new for r in comp.relations_of[c]}
+    todo = (
+        list(range(len(comp.relations)))
+        if new is None
+        else sorted({r for c in new for r in comp.relations_of[c]})
     )
     queue = list(todo)
     queued = set(queue)

@@ -1,5 +1,3 @@
-# LEAD NOTE TO THE HELPER (remove this comment block before your first commit): your working rules
-# (venv, tests, deadline 15:10 UTC, report format) are in /tmp/common.md - read it now; WT=/work/wt-privacy.
 """Small-cell suppression for every table and chart that a report publishes.
 
 Participant rows are personal data. A published count from 1 up to a threshold (default 4, so
@@ -41,6 +39,17 @@ SECONDARY = "secondary"
 ATTR = "suppression"
 
 Cell = tuple[Hashable, Hashable]
+
+
+class _Info(dict):
+    """``attrs["suppression"]``: never changed after it is made, so pandas' deep copy of a
+    table's attrs (on every operation) can share it instead of copying every cell."""
+
+    def __deepcopy__(self, memo: dict) -> _Info:
+        return self
+
+    def __copy__(self) -> _Info:
+        return self
 
 
 def primary_mark(threshold: int = DEFAULT_THRESHOLD) -> str:
@@ -186,7 +195,7 @@ def suppress(
             key=lambda t: (order[t[0]], corder[t[1]]),
         )
     )
-    out.attrs[ATTR] = {"threshold": int(threshold), "cells": cells}
+    out.attrs[ATTR] = _Info(threshold=int(threshold), cells=cells)
     return out
 
 
@@ -260,12 +269,12 @@ def apply_pattern(
             key=lambda t: (order[t[0]], corder[t[1]]),
         )
     )
-    out.attrs[ATTR] = {
-        "threshold": int(pattern.threshold),  # type: ignore[attr-defined]
-        "cells": hidden,
-        "keys": keys,
-        "pattern": True,
-    }
+    out.attrs[ATTR] = _Info(
+        threshold=int(pattern.threshold),  # type: ignore[attr-defined]
+        cells=hidden,
+        keys=keys,
+        pattern=True,
+    )
     return out
 
 

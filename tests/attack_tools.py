@@ -19,6 +19,7 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from finsamlib import economics, outcomes, privacy, supply
+from finsamlib.categories import SUPPORT_CODES
 from finsamlib.reports import cells, sections
 from finsamlib.reports.inputs import ReportInputs
 
@@ -126,11 +127,12 @@ def run_pattern(participants: pd.DataFrame, reg: pd.DataFrame, threshold: int = 
 # --------------------------------------------------------------------------- published tables
 
 
-def published(data: sections.ReportData) -> dict[str, pd.DataFrame]:
+def published(data: sections.ReportData, outcome: bool = True) -> dict[str, pd.DataFrame]:
     """Every participant table an association report (or with ``association`` None, a county
-    overview) publishes, as the section builders return them."""
+    overview) publishes, as the section builders return them (``outcome=False``: all but the
+    outcome table, which every report of a year shares)."""
     out: dict[str, pd.DataFrame] = {}
-    table = sections.outcome_data(data)
+    table = sections.outcome_data(data) if outcome else None
     if table is not None:
         out["outcome"] = table
     a, y = data.association, data.year
@@ -161,82 +163,112 @@ def published(data: sections.ReportData) -> dict[str, pd.DataFrame]:
 
 
 class RowFigures:
-    """Each row's contribution to every figure, from the library's own aggregations."""
+    """Each row's contribution to every figure, from the definitions the library documents
+    (outcomes, supply, economics). Written apart from ``finsamlib.reports.cells``; the attack
+    checks that they give back every published figure (:func:`recovered`)."""
 
     def __init__(self, participants: pd.DataFrame, reg: pd.DataFrame) -> None:
-        self.p = participants.reset_index(drop=True).assign(_row=lambda d: np.arange(len(d)))
-        self.n = len(self.p)
+        p = participants.reset_index(drop=True)
+        assert not p["person_id"].duplicated().any(), "one registration per person here"
+        self.p = p
+        self.n = len(p)
         self.reg = reg
-        self._cache: dict[tuple, object] = {}
+        self.start = pd.to_datetime(p["start_date"])
+        self.end = pd.to_datetime(p["end_date"])
 
-    def _of(self, mask: np.ndarray, values: pd.Series) -> np.ndarray:
-        v = np.zeros(self.n)
-        idx = values.index.to_numpy(dtype=int)
-        v[idx] = values.to_numpy(dtype=float)
-        return np.where(mask, np.nan_to_num(v), 0.0)
+        def num(col: str) -> np.ndarray:
+            return pd.to_numeric(p[col]).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+        self.work_after = np.nan_to_num(num("work_extent_after"))
+        self.after = self.work_after + np.nan_to_num(num("studies_extent_after"))
+        self.before = np.nan_to_num(num("work_extent_before")) + np.nan_to_num(
+            num("studies_extent_before")
+        )
+        self.age = self.start.dt.year.to_numpy(dtype=float) - num("birth_year")
+        self.years = num("years_public_support_before")
+        self.sex = p["sex"].astype(object).to_numpy()
+        self.days = (self.end - self.start).dt.days.to_numpy(dtype=float, na_value=0.0)
+        self.edu = p["education"].astype(object).to_numpy()
+        self._cache: dict[tuple, object] = {}
 
     def assoc(self, a: str) -> np.ndarray:
         return (self.p["association"] == a).to_numpy()
 
-    def flows(self, y: int) -> pd.DataFrame:
-        key = ("flows", y)
+    def ended(self, y: int) -> np.ndarray:
+        key = ("ended", y)
         if key not in self._cache:
-            f = outcomes.participant_flows(self.p, y, by="_row")
-            self._cache[key] = f.reindex(range(self.n)).fillna(0.0)
+            self._cache[key] = (self.end.dt.year == y).fillna(False).to_numpy(dtype=bool)
         return self._cache[key]  # type: ignore[return-value]
 
-    def profile(self, y: int) -> pd.DataFrame:
-        key = ("profile", y)
-        if key not in self._cache:
-            ended = outcomes.ended_in_year(self.p, y)
-            prof = outcomes.participant_profile(ended, by="_row")
-            self._cache[key] = prof.pivot_table(
-                index="_row", columns=["dimension", "category"], values="count", fill_value=0
-            ).reindex(range(self.n), fill_value=0)
-        return self._cache[key]  # type: ignore[return-value]
+    def flows(self, y: int) -> dict[str, np.ndarray]:
+        first, last = pd.Timestamp(y, 1, 1), pd.Timestamp(y, 12, 31)
+        active = ((self.start <= last) & (self.end.isna() | (self.end >= first))).to_numpy()
+        ended = active & self.ended(y)
+        return {
+            "registered": active * 1.0,
+            "new": (active & (self.start.dt.year == y).to_numpy()) * 1.0,
+            "ended": ended * 1.0,
+            "ended_to_work_or_studies": (ended & (self.after > 0)) * 1.0,
+        }
 
-    def supply(self, y: int) -> pd.DataFrame:
-        key = ("supply", y)
-        if key not in self._cache:
-            ch = supply.change(self.p, by="_row", year=y)
-            self._cache[key] = ch.pivot_table(
-                index="_row", columns="category", values=["count_before", "count_after"]
-            ).reindex(range(self.n), fill_value=0)
-        return self._cache[key]  # type: ignore[return-value]
+    def profile(self, y: int, dim: str, cat: str) -> np.ndarray:
+        if dim == "sex":
+            v = np.array([s if s in ("K", "M") else "unknown" for s in self.sex])
+        elif dim == "education":
+            known = ("compulsory_or_less", "upper_secondary", "post_secondary")
+            v = np.array([e if e in known else "unknown" for e in self.edu])
+        elif dim == "age_band":
+            v = np.full(self.n, "unknown", dtype=object)
+            for name, lo, hi in outcomes.AGE_BANDS:
+                v[(self.age >= lo) & (self.age <= hi)] = name
+        else:
+            v = np.full(self.n, "unknown", dtype=object)
+            for name, lo, hi in outcomes.SUPPORT_YEAR_BANDS:
+                v[(self.years > lo) & (self.years <= hi)] = name
+        return (self.ended(y) & (v == cat)) * 1.0
 
-    def outcome(self, y: int) -> pd.DataFrame:
-        key = ("outcome", y)
-        if key not in self._cache:
-            ended = outcomes.ended_in_year(self.p, y)
-            self._cache[key] = outcomes.outcome_table(ended, y, by="_row")
-        return self._cache[key]  # type: ignore[return-value]
+    def supply(self, y: int, side: str, cat: str) -> np.ndarray:
+        both = self.p["support_before"].notna() & self.p["support_after"].notna()
+        col = "support_before" if side == "count_before" else "support_after"
+        return (self.ended(y) & both.to_numpy() & (self.p[col] == cat).to_numpy()) * 1.0
 
     def money(self, y: int) -> pd.DataFrame:
         key = ("money", y)
         if key not in self._cache:
-            ended = outcomes.ended_in_year(self.p, y)
-            ended = ended[ended["support_after"].notna()]
+            ended = self.p[self.ended(y) & self.p["support_after"].notna().to_numpy()]
             per_row = economics.revenue_by_row(ended, COSTS)
-            per_row.index = ended["_row"].to_numpy()
             self._cache[key] = per_row.reindex(range(self.n), fill_value=0.0)
         return self._cache[key]  # type: ignore[return-value]
 
     def area(self, area: str) -> np.ndarray:
-        members = self.reg.loc[self.reg["county"] == area, "association"].tolist()
-        return self.p["association"].isin(members or [area]).to_numpy()
+        key = ("area", area)
+        if key not in self._cache:
+            members = self.reg.loc[self.reg["county"] == area, "association"].tolist()
+            self._cache[key] = self.p["association"].isin(members or [area]).to_numpy()
+        return self._cache[key]  # type: ignore[return-value]
 
     def outcome_vector(self, area: str, sex: str, y: int, indicator: str) -> np.ndarray:
-        """A row's part of one outcome figure: counts as they are, a share as the count it
-        implies (1 or 0), the mean enrolment time as the row's days, FTE as they are."""
-        o = self.outcome(y)
-        v = np.zeros(self.n)
-        for i in range(self.n):
-            if (str(i), sex) in o.columns:  # outcome_table names its areas as text
-                v[i] = o.at[indicator, (str(i), sex)]
-        v = np.nan_to_num(v)
-        if outcomes.INDICATOR_UNITS[indicator] == "percent":
-            v = v / 100.0
-        return np.where(self.area(area), v, 0.0)
+        """A row's part of one outcome figure (a share as the count it implies, the mean
+        enrolment time as the row's days), per the definitions of finsamlib.outcomes."""
+        rows = self.ended(y) & self.area(area)
+        if sex != outcomes.TOTAL:
+            rows &= self.sex == {"Kvinnor": "K", "Män": "M"}[sex]
+        days = self.days
+        values = {
+            "ended_registrations": np.ones(self.n),
+            "unique_persons": np.ones(self.n),
+            "share_under_30": np.nan_to_num(self.age, nan=np.inf) < 30,
+            "share_support_over_3_years": np.nan_to_num(self.years, nan=0.0) > 3,
+            "share_compulsory_or_less": self.edu == "compulsory_or_less",
+            "share_post_secondary": self.edu == "post_secondary",
+            "mean_enrolment_days": days,
+            "work_count": self.work_after > 0,
+            "work_fte": self.work_after / 100,
+            "work_or_studies_count": self.after > 0,
+            "work_or_studies_fte": np.minimum(self.after, 100) / 100,
+            "work_or_studies_gained_count": self.after > self.before,
+        }.get(indicator, np.zeros(self.n))  # share_by_sex, work_share: from two counts
+        return np.where(rows, np.asarray(values, dtype=float), 0.0)
 
 
 # --------------------------------------------------------------------------- the attack
@@ -249,6 +281,7 @@ class Observation:
     vector: np.ndarray
     low: float
     high: float
+    name: str = ""
 
 
 @dataclass
@@ -277,12 +310,12 @@ def observations(
         reason = privacy.suppressed_cells(table).get((r, c))
         true = float(vec.sum())
         if _shown(v):
-            obs.append(Observation(vec, float(v), float(v)))
+            obs.append(Observation(vec, float(v), float(v), name))
         elif reason == privacy.PRIMARY:
-            obs.append(Observation(vec, 1.0, float(threshold)))
+            obs.append(Observation(vec, 1.0, float(threshold), name))
             targets.append(Target(name, vec, true))
         elif reason == privacy.SECONDARY:
-            obs.append(Observation(vec, float(threshold + 1), math.inf))
+            obs.append(Observation(vec, float(threshold + 1), math.inf, name))
 
     def share(num: np.ndarray, den: float | None, table: pd.DataFrame, r, c, scale=1.0) -> None:
         v = table.at[r, c]
@@ -300,7 +333,7 @@ def observations(
             "Avslutade deltagare": "ended",
             "Avslutade till arbete och/eller studier": "ended_to_work_or_studies",
         }
-        vec = {k: figs._of(m, f[k]) for k in names.values()}
+        vec = {k: f[k] * m for k in names.values()}
         for label, k in names.items():
             count(vec[k], t, label, "Antal", f"flows {a} {y} {k}")
         ended = t.at["Avslutade deltagare", "Antal"]
@@ -310,32 +343,40 @@ def observations(
         if name not in tables or a is None:
             continue
         t = tables[name]
-        prof = figs.profile(y)
         m = figs.assoc(a)
         total = t.at["Samtliga", "Antal"]
-        for cat in prof[dim].columns:
+        categories = {
+            "sex": ["K", "M", "unknown"],
+            "education": ["compulsory_or_less", "upper_secondary", "post_secondary", "unknown"],
+            "age_band": [b[0] for b in outcomes.AGE_BANDS] + ["unknown"],
+            "support_years": [b[0] for b in outcomes.SUPPORT_YEAR_BANDS] + ["unknown"],
+        }[dim]
+        for cat in categories:
             label = sections._profile_label(dim, cat)
             if label not in t.index:
                 continue
-            vec = figs._of(m, prof[(dim, cat)])
+            vec = figs.profile(y, dim, cat) * m
             count(vec, t, label, "Antal", f"profile {a} {y} {dim} {cat}")
             share(vec, total, t, label, "Andel")
-        count(figs._of(m, prof[dim].sum(axis=1)), t, "Samtliga", "Antal", f"{a} {y} ended")
+        count(figs.ended(y) * m * 1.0, t, "Samtliga", "Antal", f"{a} {y} ended")
     if "supply" in tables and a is not None:
         t = tables["supply"]
-        s = figs.supply(y)
         m = figs.assoc(a)
         total = t.at["Samtliga", "Antal före"]
-        for cat in s["count_before"].columns:
-            label = supply.category_label(str(cat))
+        n_vec = np.zeros(figs.n)
+        for cat in SUPPORT_CODES:
+            label = supply.category_label(cat)
             for side, col, scol in (
                 ("count_before", "Antal före", "Andel före"),
                 ("count_after", "Antal efter", "Andel efter"),
             ):
-                vec = figs._of(m, s[(side, cat)])
-                count(vec, t, label, col, f"supply {a} {y} {side} {cat}")
-                share(vec, total, t, label, scol)
-        count(figs._of(m, s["count_before"].sum(axis=1)), t, "Samtliga", "Antal före", "n")
+                vec = figs.supply(y, side, cat) * m
+                if side == "count_before":
+                    n_vec += vec
+                if label in t.index:
+                    count(vec, t, label, col, f"supply {a} {y} {side} {cat}")
+                    share(vec, total, t, label, scol)
+        count(n_vec, t, "Samtliga", "Antal före", f"supply {a} {y} n")
     if "outcome" in tables:
         t = tables["outcome"]
         for area, sex in t.columns:
@@ -366,7 +407,9 @@ def observations(
                     v = t.at[ind, (area, sex)]
                     if _shown(v) and _shown(n):
                         obs.append(
-                            Observation(vec, (float(v) - 0.5) * float(n), (float(v) + 0.5) * float(n))
+                            Observation(
+                                vec, (float(v) - 0.5) * float(n), (float(v) + 0.5) * float(n)
+                            )
                         )
                 elif unit == "fte":
                     v = t.at[ind, (area, sex)]
@@ -374,8 +417,7 @@ def observations(
                         obs.append(Observation(vec, float(v) - 0.05, float(v) + 0.05))
     if "savings" in tables and a is not None:
         t = tables["savings"]
-        f = figs.flows(y)
-        vec = figs._of(figs.assoc(a), f["ended_to_work_or_studies"])
+        vec = figs.flows(y)["ended_to_work_or_studies"] * figs.assoc(a)
         count(vec, t, t.index[0], "Personer", f"savings {a} {y}")
     if "actors" in tables and a is not None:
         t = tables["actors"]
@@ -383,19 +425,17 @@ def observations(
         from finsamlib.categories import ACTOR_LABELS
 
         cost = economics.IMPLIED_COST_PER_PARTICIPANT
-        n = float(figs._of(figs.assoc(a), figs.flows(y)["ended"]).sum())
+        n = float((figs.flows(y)["ended"] * figs.assoc(a)).sum())
         for actor in ACTORS:
             label = ACTOR_LABELS[actor]
-            vec = figs._of(figs.assoc(a), money[actor])
+            vec = money[actor].to_numpy() * figs.assoc(a)
             rev = t.at[label, "Intäkt per år"]
             if _shown(rev):  # printed in mnkr with one decimal
                 obs.append(Observation(vec, float(rev) - 50_000, float(rev) + 50_000))
             res5 = t.at[label, "Resultat 5 år"]
             if _shown(res5):  # 5 R - cost, printed the same way
                 c = cost[actor] * n
-                obs.append(
-                    Observation(5 * vec, float(res5) + c - 50_000, float(res5) + c + 50_000)
-                )
+                obs.append(Observation(5 * vec, float(res5) + c - 50_000, float(res5) + c + 50_000))
     return obs, targets
 
 
@@ -411,25 +451,45 @@ def recovered(obs: list[Observation], targets: list[Target]) -> dict[str, tuple[
     lo = np.array([o.low for o in obs])
     hi = np.array([o.high for o in obs])
     n = A.shape[1]
+    truth = A @ np.ones(n)  # every row is one registration: what was published must hold
+    wrong = [o.name or i for i, o in enumerate(obs) if not lo[i] - 1e-6 <= truth[i] <= hi[i] + 1e-6]
+    assert not wrong, wrong[:5]
     eq = lo == hi
     A_ub = np.vstack([A[~eq & np.isfinite(hi)], -A[~eq & np.isfinite(lo)]])
     b_ub = np.concatenate([hi[~eq & np.isfinite(hi)], -lo[~eq & np.isfinite(lo)]])
+    unique: dict[bytes, Target] = {}
+    for tgt in targets:  # the same count published twice is one target
+        unique.setdefault(tgt.vector.tobytes(), tgt)
+    targets = list(unique.values())
+
+    def solve(c: np.ndarray) -> np.ndarray:
+        res = linprog(
+            c,
+            A_ub=A_ub if len(b_ub) else None,
+            b_ub=b_ub if len(b_ub) else None,
+            A_eq=A[eq] if eq.any() else None,
+            b_eq=lo[eq] if eq.any() else None,
+            bounds=[(0, 1000)] * n,
+            method="highs",
+        )
+        assert res.status == 0, res.message
+        return res.x
+
+    # a target is not pinned when two feasible points (the truth, all ones, is one) differ in
+    # it by at least 1: try to push all of them at once first
+    T = np.array([t.vector for t in targets])
+    seen_lo = T @ np.ones(n)
+    seen_hi = seen_lo.copy()
+    for sense in (1.0, -1.0):
+        x = solve(sense * T.sum(axis=0))
+        seen_lo = np.minimum(seen_lo, T @ x)
+        seen_hi = np.maximum(seen_hi, T @ x)
     out = {}
-    for tgt in targets:
-        bounds = []  # min, max
-        for sense in (1.0, -1.0):
-            res = linprog(
-                sense * tgt.vector,
-                A_ub=A_ub if len(b_ub) else None,
-                b_ub=b_ub if len(b_ub) else None,
-                A_eq=A[eq] if eq.any() else None,
-                b_eq=lo[eq] if eq.any() else None,
-                bounds=[(0, 1000)] * n,
-                method="highs",
-            )
-            assert res.status == 0, (tgt.name, res.message)
-            bounds.append(sense * res.fun)
-        low, high = math.ceil(bounds[0] - 1e-6), math.floor(bounds[1] + 1e-6)
+    for i, tgt in enumerate(targets):
+        if math.floor(seen_hi[i] + 1e-6) - math.ceil(seen_lo[i] - 1e-6) >= 1:
+            continue
+        low = math.ceil(tgt.vector @ solve(tgt.vector) - 1e-6)
+        high = math.floor(tgt.vector @ solve(-tgt.vector) + 1e-6)
         assert low <= tgt.true <= high, (tgt.name, low, tgt.true, high)
         if low == high:
             out[tgt.name] = (low, high)
@@ -447,11 +507,11 @@ def attack_run(
     years = cells.report_years(participants)
     pattern = run_pattern(participants, reg, threshold) if linked else None
     for y in years:
-        for a in sorted(set(participants["association"])):
+        for i, a in enumerate(sorted(set(participants["association"]))):
             data = report_data(
                 participants, reg, y, association=a, threshold=threshold, pattern=pattern
             )
-            o, t = observations(published(data), figs, a, y, threshold)
+            o, t = observations(published(data, outcome=i == 0), figs, a, y, threshold)
             obs += o
             targets += t
     unique = {t.name: t for t in targets}

@@ -263,7 +263,9 @@ def report_model(
     """
     p = participants.reset_index(drop=True)
     r = _Rows(p)
-    county_of = dict(zip(registry["association"].astype(str), registry["county"].astype(str)))
+    county_of = dict(
+        zip(registry["association"].astype(str), registry["county"].astype(str), strict=True)
+    )
     # the audit looks first at the registrations of one county that ended in one year
     groups = [
         None if np.isnan(ey) else (county_of.get(str(a)), int(ey))
@@ -279,6 +281,11 @@ def report_model(
         raise ValueError(f"associations {unknown} are not in the registry")
     of_assoc = {a: r.association == a for a in present}
     counties = published_counties(p, registry)
+    money = None
+    if standard_costs is not None:  # each ended row's money per actor, once for all years
+        cohort = p[p["end_date"].notna() & p["support_after"].notna()]
+        if not cohort.empty:
+            money = economics.revenue_by_row(cohort, standard_costs)
     for y in years:
         active = r.active(y)
         ended = r.ended(y)
@@ -289,8 +296,8 @@ def report_model(
             _supply(model, r, a, y, np.flatnonzero(mine & ended))
             _reached(model, r, a, y, np.flatnonzero(mine & active))
             _outcome_area(model, r, a, y, np.flatnonzero(mine & ended), members=None)
-            if standard_costs is not None:
-                _money(model, p, a, y, np.flatnonzero(mine & ended), standard_costs)
+            if money is not None:
+                _money(model, a, y, np.flatnonzero(mine & ended), money)
         for county, members in counties.items():
             rows = np.flatnonzero(np.isin(r.association, members) & ended)
             _outcome_area(model, r, county, y, rows, members=members)
@@ -432,15 +439,13 @@ def _outcome_area(
         )
 
 
-def _money(model, p: pd.DataFrame, a: str, y: int, ended: np.ndarray, costs) -> None:
+def _money(model, a: str, y: int, ended: np.ndarray, money: pd.DataFrame) -> None:
     if ended.size < MIN_ECONOMICS_COHORT:
         return
-    cohort = p.iloc[ended]
-    cohort = cohort[cohort["support_after"].notna()]
-    if cohort.empty:
+    rows = np.intersect1d(ended, money.index.to_numpy(dtype=np.int64))
+    if rows.size == 0:
         return
-    per_row = economics.revenue_by_row(cohort, costs)
-    rows = np.asarray(per_row.index, dtype=np.int64)
+    per_row = money.loc[rows]
     for actor in ACTORS:
         model.add_amount(
             money_key(a, y, actor),
@@ -466,9 +471,7 @@ def pattern_for(
     return disclosure.protect(model, int(threshold), fingerprint=fp)
 
 
-def folder_pattern(
-    data_dir: str | Path | None, threshold: int
-) -> disclosure.Pattern:
+def folder_pattern(data_dir: str | Path | None, threshold: int) -> disclosure.Pattern:
     """The one suppression pattern of every report of a data folder (None: the embedded data),
     for the runner to compute once per run and hand to every report."""
     from .inputs import ReportInputs

@@ -1,5 +1,3 @@
-# LEAD NOTE TO THE HELPER (remove this comment block before your first commit): your working rules
-# (venv, tests, deadline 15:10 UTC, report format) are in /tmp/common.md - read it now; WT=/work/wt-privacy.
 """The sections of the report notebooks: indicator calls, suppression, tables and charts.
 
 Each ``*_section`` function takes the :class:`ReportData` of one report and returns the
@@ -663,7 +661,10 @@ def suppress_outcome_table(
         for r, c, reason in info["cells"]
         if r not in aux.values()
     )
-    s.attrs = {**table.attrs, privacy.ATTR: {"threshold": info["threshold"], "cells": cells}}
+    s.attrs = {
+        **table.attrs,
+        privacy.ATTR: privacy._Info(threshold=info["threshold"], cells=cells),
+    }
     return s
 
 
@@ -726,10 +727,17 @@ def _format_outcome(table: pd.DataFrame, areas: list[str]) -> tuple[pd.DataFrame
     cells = tuple((r, f"{c[0]}: {c[1]}", reason) for (r, c), reason in hidden.items() if c in cols)
     t.index = [outcomes.INDICATOR_LABELS[k] for k in t.index]
     label_of = dict(zip(sub.index, t.index, strict=True))
-    t.attrs[privacy.ATTR] = {
-        "threshold": privacy.threshold_of(table) or privacy.DEFAULT_THRESHOLD,
-        "cells": tuple((label_of[r], c, why) for r, c, why in cells),
-    }
+    info = table.attrs.get(privacy.ATTR, {})
+    t.attrs[privacy.ATTR] = privacy._Info(
+        threshold=privacy.threshold_of(table) or privacy.DEFAULT_THRESHOLD,
+        cells=tuple((label_of[r], c, why) for r, c, why in cells),
+        pattern=bool(info.get("pattern")),
+        keys={
+            (label_of[r], f"{c[0]}: {c[1]}"): k
+            for (r, c), k in info.get("keys", {}).items()
+            if c in cols
+        },
+    )
     units = {outcomes.INDICATOR_LABELS[k]: outcomes.INDICATOR_UNITS[k] for k in sub.index}
     return t, units
 
