@@ -15,7 +15,7 @@ import sys
 import click
 
 from . import __version__
-from .privacy import DEFAULT_THRESHOLD
+from .privacy import DEFAULT_THRESHOLD, MIN_THRESHOLD
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,7 +48,14 @@ def main() -> None:
     type=click.IntRange(min=0),
     default=DEFAULT_THRESHOLD,
     show_default=True,
-    help="Counts from 1 up to this are suppressed (4 shows '<5').",
+    help="Counts from 1 up to this are suppressed (4 shows '<5'); below 3 only with "
+    "--allow-small-threshold.",
+)
+@click.option(
+    "--allow-small-threshold",
+    is_flag=True,
+    help="Accept a --threshold below 3 (the reports then say in their banner that they do not "
+    "protect individuals enough).",
 )
 @click.option(
     "--executor",
@@ -76,6 +83,7 @@ def reports(
     out: str,
     workers: int | None,
     threshold: int,
+    allow_small_threshold: bool,
     executor: str,
     scheduler: str | None,
     progress: bool | None,
@@ -99,6 +107,12 @@ def reports(
     from .reports.runner import render_reports
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    if threshold < MIN_THRESHOLD and not allow_small_threshold:
+        raise click.BadParameter(
+            f"{threshold} is below {MIN_THRESHOLD}: the mark itself would nearly give the count "
+            "away; add --allow-small-threshold to accept it",
+            param_hint="'--threshold'",
+        )
     if executor == "dask" and not scheduler:
         raise click.UsageError("--executor dask needs --scheduler ADDRESS")
     try:

@@ -497,6 +497,44 @@ def annual_revenue(
     return table
 
 
+def revenue_by_row(
+    cohort: pd.DataFrame,
+    standard_costs: pd.DataFrame | StandardCosts,
+    *,
+    payer_actor: Mapping[str, str] = PAYER_ACTOR,
+    default_work_extent: float = 100.0,
+) -> pd.DataFrame:
+    """Each row's share of :func:`annual_revenue`: its yearly revenue per actor (kr).
+
+    Takes the same cohort (the participants table: its ended registrations with a support
+    after; or transition counts) and returns one row per row used, indexed like the input,
+    with one column per actor (:data:`ACTORS`); the column sums are ``annual_revenue(...)
+    ["revenue"]``. The disclosure control (:mod:`finsamlib.disclosure`) uses it: a money figure
+    is a weighted sum of the participants behind it.
+    """
+    sc = standard_cost_parameters(standard_costs)
+    rows = _cohort(cohort)
+    before = _side(
+        rows["support_before"], rows["work_extent_before"], sc, payer_actor, default_work_extent
+    )
+    after = _side(
+        rows["support_after"], rows["work_extent_after"], sc, payer_actor, default_work_extent
+    )
+    w = rows["count"].to_numpy()
+    delta = {k: (after[k] - before[k]) * w for k in after}
+    out = pd.DataFrame(0.0, index=rows.index, columns=pd.Index(ACTORS, name="actor"))
+    for leaf in _LEAVES:
+        total = sum(delta[f"{leaf}:{c}"] for c in ("support", "taxes", "wage_subsidies"))
+        if leaf in ("kommun", "region"):
+            out[leaf] += total
+        else:
+            out["state"] += total
+            if leaf in ("af", "fk"):
+                out[leaf] += total
+    out["society"] += delta["production"]
+    return out
+
+
 # --------------------------------------------------------------------------- insats cost
 
 #: The insats cost per participant and actor implied by seed 003 Tabell 7–14 (NyttoSam's mean

@@ -15,11 +15,16 @@ for :func:`flags` and :func:`display_values`. The method is described in Swedish
 
 The rule follows the common practice of Swedish official statistics (SCB, Socialstyrelsen) of
 not publishing counts below 5 ("<5") and protecting totals against subtraction.
+
+:func:`suppress` protects one table on its own. The reports protect all their tables together:
+:mod:`finsamlib.disclosure` chooses one pattern for every cell of a run (linked tables: a count
+hidden in one table must not follow from others), and :func:`apply_pattern` applies it to each
+table, in the same format as :func:`suppress`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -34,6 +39,17 @@ SECONDARY = "secondary"
 ATTR = "suppression"
 
 Cell = tuple[Hashable, Hashable]
+
+
+class _Info(dict):
+    """``attrs["suppression"]``: never changed after it is made, so pandas' deep copy of a
+    table's attrs (on every operation) can share it instead of copying every cell."""
+
+    def __deepcopy__(self, memo: dict) -> _Info:
+        return self
+
+    def __copy__(self) -> _Info:
+        return self
 
 
 def primary_mark(threshold: int = DEFAULT_THRESHOLD) -> str:
@@ -179,8 +195,99 @@ def suppress(
             key=lambda t: (order[t[0]], corder[t[1]]),
         )
     )
-    out.attrs[ATTR] = {"threshold": int(threshold), "cells": cells}
+    out.attrs[ATTR] = _Info(threshold=int(threshold), cells=cells)
     return out
+
+
+def apply_pattern(
+    table: pd.DataFrame,
+    pattern: object,
+    cells: Mapping[Cell, Hashable | Sequence[Hashable]],
+    *,
+    counts: Iterable[Cell] = (),
+    public: Iterable[Cell] = (),
+) -> pd.DataFrame:
+    """Hide the cells of ``table`` that a run's pattern hides (:mod:`finsamlib.disclosure`).
+
+    Parameters
+    ----------
+    table : the table as computed, with unique row labels and column names.
+    pattern : a :class:`finsamlib.disclosure.Pattern`.
+    cells : ``{(row, column): key}`` or a list of keys: the model cells each table cell shows
+        or is computed from; it is hidden when any of them is.
+    counts : the table cells that print a count: "<5" when their cell is a small count;
+        every other hidden cell prints "..".
+    public : table cells that are not about participants (published figures, assumptions).
+        Every other numeric value of the table must be in ``cells``, so that no figure can
+        bypass the protection (ValueError otherwise).
+
+    Returns
+    -------
+    A copy of ``table`` as :func:`suppress` returns it: hidden cells NaN, ``attrs["suppression"]``
+    with the pattern's threshold, the hidden cells with their reasons and, under ``"keys"``,
+    ``cells``.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"apply_pattern() needs a DataFrame, got {type(table).__name__}")
+    _check_labels(table)
+    counts = set(counts)
+    public = set(public)
+    keys = {cell: _as_keys(k) for cell, k in cells.items()}
+    missing = [
+        (r, c)
+        for c in table.columns
+        if pd.api.types.is_numeric_dtype(table[c].dtype)
+        for r in table.index
+        if (r, c) not in keys and (r, c) not in public and pd.notna(table.at[r, c])
+    ]
+    if missing:
+        raise ValueError(
+            f"table cells {missing[:5]} are neither linked to the disclosure model nor public"
+        )
+    flags: dict[Cell, str] = {}
+    for cell, ks in keys.items():
+        if cell[0] not in table.index or cell[1] not in table.columns:
+            raise KeyError(f"cell {cell!r} is not in the table")
+        reasons = [pattern.reason(k) for k in ks]  # type: ignore[attr-defined]
+        if any(reasons):
+            primary = cell in counts and len(ks) == 1 and reasons[0] == PRIMARY
+            flags[cell] = PRIMARY if primary else SECONDARY
+    out = table.copy()
+    for c in {c for _, c in flags}:
+        if not pd.api.types.is_float_dtype(out[c].dtype):
+            if pd.api.types.is_numeric_dtype(out[c].dtype):
+                out[c] = out[c].astype("float64")
+            else:
+                out[c] = out[c].astype(object)
+    for r, c in flags:
+        out.at[r, c] = np.nan
+    order = {label: i for i, label in enumerate(table.index)}
+    corder = {label: i for i, label in enumerate(table.columns)}
+    hidden = tuple(
+        sorted(
+            ((r, c, reason) for (r, c), reason in flags.items()),
+            key=lambda t: (order[t[0]], corder[t[1]]),
+        )
+    )
+    out.attrs[ATTR] = _Info(
+        threshold=int(pattern.threshold),  # type: ignore[attr-defined]
+        cells=hidden,
+        keys=keys,
+        pattern=True,
+    )
+    return out
+
+
+def _as_keys(value: Hashable | Sequence[Hashable]) -> list[tuple]:
+    """One key (a tuple) or a list of keys, as a list of keys."""
+    if isinstance(value, tuple):
+        return [value]
+    return [tuple(k) for k in value]  # type: ignore[union-attr]
+
+
+def from_pattern(table: pd.DataFrame) -> bool:
+    """Whether ``table`` was protected with a run's pattern (:func:`apply_pattern`)."""
+    return bool(table.attrs.get(ATTR, {}).get("pattern"))
 
 
 def _as_list(value: Hashable | Sequence[Hashable]) -> list[Hashable]:
@@ -327,14 +434,47 @@ def suppress_count(n: int | float, threshold: int = DEFAULT_THRESHOLD) -> int | 
     return None if 1 <= n <= threshold else int(n)
 
 
-def method_text(threshold: int = DEFAULT_THRESHOLD) -> str:
-    """The suppression method in Swedish, as every report states it."""
+#: The smallest threshold ``finsam reports`` accepts without ``--allow-small-threshold``: below
+#: it the mark itself tells too much ("<2" is 1, "<3" is 1 or 2).
+MIN_THRESHOLD = 3
+
+
+def small_counts_text(threshold: int = DEFAULT_THRESHOLD) -> str:
+    """Which counts are hidden as too small, in Swedish ("" when none are)."""
+    if threshold <= 0:
+        return ""
     mark = primary_mark(threshold)
-    return (
-        f"Små tal döljs för att skydda enskilda personer: antal från 1 till {threshold} visas "
-        f"som ”{mark}”, och andelar, medelvärden och heltidsekvivalenter som räknas fram ur "
-        f"ett dolt antal döljs också. Där en summa skulle avslöja ett dolt tal genom "
-        f"subtraktion döljs ytterligare ett tal i samma rad eller kolumn (sekundär "
-        f"röjandekontroll), markerat med ”{SECONDARY_MARK}”. Noll visas. Diagram ritas från "
-        f"de skyddade tabellerna, och inga uppgifter om enskilda personer ingår i rapporten."
+    if threshold == 1:
+        return f"antal som är 1 visas som ”{mark}”"
+    return f"antal från 1 till {threshold} visas som ”{mark}”"
+
+
+def method_text(threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The disclosure control in Swedish, as every report states it."""
+    if threshold <= 0:
+        first = (
+            "Gränsen för små tal är 0: inga antal döljs för att de är små, och rapporten "
+            "skyddar därför inte enskilda personer. "
+        )
+    else:
+        first = (
+            f"Små tal döljs för att skydda enskilda personer: {small_counts_text(threshold)}, "
+            "och andelar, medelvärden och heltidsekvivalenter som räknas fram ur ett dolt antal "
+            "döljs också. "
+        )
+        if threshold < MIN_THRESHOLD:
+            first += (
+                f"Gränsen är lägre än {MIN_THRESHOLD}, vilket är för lågt för att skydda "
+                "enskilda: markeringen själv avslöjar nästan talet. "
+            )
+    return first + (
+        "Alla tabeller och diagram i alla rapporter från samma körning – alla förbund, län "
+        "och år i datamappen – skyddas tillsammans med ett enda mönster, eftersom ett dolt tal "
+        "annars kan räknas fram ur andra tabeller: ur en summa, ur kvinnor och män, ur länet "
+        "och de andra förbunden, ur nästa års flöden, ur en andel eller ur belopp som räknats "
+        "fram för samma deltagare. Där det behövs döljs ytterligare tal (sekundär "
+        f"röjandekontroll), markerade med ”{SECONDARY_MARK}”. En kontroll med linjär "
+        "programmering prövar sedan varje dolt litet tal mot allt som publiceras och "
+        "säkerställer att det inte kan räknas ut exakt. Noll visas. Diagram ritas från de "
+        "skyddade tabellerna, och inga uppgifter om enskilda personer ingår i rapporten."
     )

@@ -61,8 +61,16 @@ def test_report_notebooks_take_the_documented_parameters():
         "data_dir",
         "threshold",
         "generated_at",
+        "disclosure_file",
     }
-    assert params("county_overview") == {"county", "year", "data_dir", "threshold", "generated_at"}
+    assert params("county_overview") == {
+        "county",
+        "year",
+        "data_dir",
+        "threshold",
+        "generated_at",
+        "disclosure_file",
+    }
 
 
 @pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.stem)

@@ -452,6 +452,43 @@ def write_index(out: Path, generated_at: str | None = None) -> Path:
     return target
 
 
+# --------------------------------------------------------------------------- disclosure control
+
+#: The notebook parameter naming the run's suppression pattern (a JSON file).
+DISCLOSURE_PARAMETER = "disclosure_file"
+
+
+def with_disclosure(jobs: Sequence[Job], folder: str | Path) -> list[Job]:
+    """Compute the run's suppression pattern once per data folder and threshold (every report
+    of a run hides the same cells: :mod:`finsamlib.disclosure`), write it under ``folder`` and
+    give each report job its path. A pattern that cannot be computed (a broken threshold or
+    data folder) is left to the reports, which then fail on their own."""
+    from .cells import folder_pattern
+
+    out = []
+    written: dict[tuple[str, object], str | None] = {}
+    for i, job in enumerate(jobs):
+        if job.kind not in ("association", "county"):
+            out.append(job)
+            continue
+        key = (str(job.parameters.get("data_dir") or ""), job.parameters.get("threshold"))
+        if key not in written:
+            try:
+                pattern = folder_pattern(key[0] or None, int(key[1]))  # type: ignore[arg-type]
+                path = Path(folder) / f"disclosure-{i}.json"
+                path.write_text(pattern.to_json(), encoding="utf-8")
+                written[key] = str(path)
+            except Exception as exc:
+                log.warning("disclosure pattern for %s: %s", key, _one_line(exc))
+                written[key] = None
+        if written[key] is None:
+            out.append(job)
+        else:
+            params = {**job.parameters, DISCLOSURE_PARAMETER: written[key]}
+            out.append(replace(job, parameters=params))
+    return out
+
+
 # --------------------------------------------------------------------------- running
 
 
@@ -552,19 +589,23 @@ def run(
             on_result(result)
         bar.update(1)  # type: ignore[attr-defined]
 
+    work = tempfile.TemporaryDirectory(prefix="finsam-run-")
     try:
         if executor is not None:
-            _on_executor(executor, jobs, handle)
+            _on_executor(executor, with_disclosure(jobs, work.name), handle)
         elif jobs:
             folders = sorted({str(j.parameters.get("data_dir") or "") for j in jobs})
             n = min(workers or os.cpu_count() or 1, len(jobs))
             with pool.ReportPool(n, process_pool, warm=folders) as own:
+                # while the workers warm up: the one suppression pattern of the run
+                jobs = with_disclosure(jobs, work.name)
                 for job, value in own.results(execute, jobs):
                     handle(_as_result(job, value))
                 summary.retried = [j.name for j in own.retried]
     finally:
         with pool.shielded():
             bar.close()  # type: ignore[attr-defined]
+            work.cleanup()
             with contextlib.suppress(OSError):
                 (out / paths.FAILED_DIR).rmdir()  # only if empty
             if index:

@@ -4,8 +4,15 @@ Each ``*_section`` function takes the :class:`ReportData` of one report and retu
 :class:`~finsamlib.narrative.Html` of one section, so a report notebook is a heading and one
 call per section, and everything it shows is computed (and tested) here. The table builders
 (``*_table``) are separate, pure and tested on their own: they return the table as published,
-already suppressed (:func:`finsamlib.privacy.suppress`), and every chart is drawn from such a
-table.
+already protected, and every chart is drawn from such a table.
+
+Protection: :func:`load` gets the run's one suppression pattern (:mod:`finsamlib.disclosure`,
+made for every report of the data folder by :func:`finsamlib.reports.cells.pattern_for`: from
+the file the runner wrote, else computed here) and every builder applies it to its table with
+:func:`finsamlib.privacy.apply_pattern`, naming the model cell (:mod:`finsamlib.reports.cells`)
+behind each of its cells. Without a pattern (``ReportData.pattern`` None, or a builder called on
+its own) a builder suppresses its table alone (:func:`finsamlib.privacy.suppress`), which does
+not protect against links between tables.
 """
 
 from __future__ import annotations
@@ -15,10 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__, outcomes, privacy, supply
+from .. import __version__, disclosure, outcomes, privacy, supply
 from .. import narrative as nr
 from ..privacy import DEFAULT_THRESHOLD
-from . import paths
+from . import cells, paths
 from .inputs import ReportInputs
 
 #: Source line of the participant tables and charts (:attr:`ReportData.sus_source` picks one).
@@ -44,6 +51,8 @@ class ReportData:
     association: str | None = None
     generated_at: str | None = None
     parameters: dict[str, object] = field(default_factory=dict)
+    #: The run's suppression pattern (None: every table is suppressed on its own).
+    pattern: disclosure.Pattern | None = None
 
     @property
     def associations(self) -> list[str]:
@@ -98,6 +107,41 @@ def _valid(value: str, valid: list[str], what: str) -> str:
     raise KeyError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
 
 
+#: Patterns computed in this process, by fingerprint (notebooks run by hand, tests).
+_PATTERNS: dict[str, disclosure.Pattern] = {}
+
+
+def disclosure_pattern(
+    inputs: ReportInputs,
+    registry: pd.DataFrame,
+    participants: pd.DataFrame | None,
+    threshold: int,
+    disclosure_file: str | Path | None = None,
+) -> disclosure.Pattern:
+    """The run's suppression pattern for a data folder: read from ``disclosure_file`` (written
+    by the runner) when it was made for these data and this threshold, else computed."""
+    costs = (
+        inputs.load("assumptions/standard_costs")
+        if inputs.has("assumptions/standard_costs")
+        else None
+    )
+    fp = cells.data_fingerprint(participants, registry, costs, threshold)
+    if disclosure_file not in (None, ""):
+        path = Path(str(disclosure_file))
+        if path.is_file():
+            try:
+                pattern = disclosure.Pattern.from_json(path.read_text(encoding="utf-8"))
+            except (ValueError, KeyError):
+                pattern = None
+            if pattern is not None and pattern.fingerprint == fp:
+                _PATTERNS[fp] = pattern
+    if fp not in _PATTERNS:
+        _PATTERNS[fp] = cells.pattern_for(
+            participants, registry, int(threshold), standard_costs=costs
+        )
+    return _PATTERNS[fp]
+
+
 def load(
     *,
     association: str | None = None,
@@ -106,9 +150,11 @@ def load(
     data_dir: str | Path | None = None,
     threshold: int = DEFAULT_THRESHOLD,
     generated_at: str | None = None,
+    disclosure_file: str | Path | None = None,
 ) -> ReportData:
     """Load the inputs of an association report (``association``) or a county overview
-    (``county``) from a data folder (None: the embedded data)."""
+    (``county``) from a data folder (None: the embedded data), with the run's suppression
+    pattern (from ``disclosure_file`` if the runner wrote one for these data, else computed)."""
     if (association is None) == (county is None):
         raise ValueError("give either association or county")
     if isinstance(threshold, bool) or int(threshold) != threshold or threshold < 0:
@@ -125,6 +171,10 @@ def load(
         # read now what later sections read, so that the banner at the top knows every input
         for table in LATER_TABLES:
             inputs.load_table(table)
+    years = cells.report_years(participants)
+    if years and int(year) not in years:
+        raise KeyError(f"no data for year {year}; years with data: {', '.join(map(str, years))}")
+    pattern = disclosure_pattern(inputs, registry, participants, int(threshold), disclosure_file)
     params: dict[str, object] = {}
     if association is not None:
         params["Förbund"] = association
@@ -142,7 +192,13 @@ def load(
         association=association,
         generated_at=generated_at,
         parameters=params,
+        pattern=pattern,
     )
+
+
+def _hidden(data: ReportData, key: tuple) -> bool:
+    """Whether the run's pattern hides a cell (False without a pattern)."""
+    return data.pattern is not None and data.pattern.is_hidden(key)
 
 
 # --------------------------------------------------------------------------- header and sources
@@ -166,7 +222,26 @@ def header(data: ReportData) -> nr.Html:
     trail = [("Alla rapporter", up + paths.INDEX)]
     if data.association is not None:
         trail.append((f"{data.county} – översikt {data.year}", paths.INDEX))
-    return nr.header(title, subtitle, synthetic=data.synthetic, trail=trail)
+    out = nr.header(title, subtitle, synthetic=data.synthetic, trail=trail)
+    if data.threshold < privacy.MIN_THRESHOLD:
+        out = out + small_threshold_banner(data.threshold)
+    return out
+
+
+def small_threshold_banner(threshold: int) -> nr.Html:
+    """The banner of a report made with a threshold below 3 (``--allow-small-threshold``)."""
+    if threshold <= 0:
+        what = "Inga små tal döljs (gränsen för små tal är 0)"
+    else:
+        what = f"Gränsen för små tal är {threshold}, lägre än {privacy.MIN_THRESHOLD}"
+    text = (
+        f"{what}: rapporten skyddar inte enskilda personer tillräckligt och ska inte "
+        "spridas utanför förbundet."
+    )
+    return nr.Html(
+        f'<div class="{nr.BANNER_CLASS} finsam-banner-threshold" role="note">'
+        f"<strong>{nr.esc(text)}</strong></div>"
+    )
 
 
 def sources_section(data: ReportData) -> nr.Html:
@@ -192,12 +267,21 @@ SUPPLY_COLUMNS = {
 TOTAL_LABEL = "Samtliga"
 
 
-def supply_table(change: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+def supply_table(
+    change: pd.DataFrame,
+    threshold: int = DEFAULT_THRESHOLD,
+    *,
+    pattern: disclosure.Pattern | None = None,
+    association: str | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
     """The published supply table from one group of :func:`finsamlib.supply.change`.
 
     Rows: the categories (Swedish labels) and ``Samtliga``; columns: count and share before and
-    after and the change in percentage points. Suppressed: small counts, their shares and
-    changes, and a second count wherever the total would reveal a hidden one.
+    after and the change in percentage points. With the run's ``pattern`` (and the
+    ``association`` and ``year`` of the table) the cells it hides are hidden, with each share
+    and change hidden with its counts; without one, the table is suppressed on its own: small
+    counts, their shares and changes, and a second count wherever the total would reveal one.
     """
     if change["category"].duplicated().any():
         raise ValueError("supply_table needs one group of supply.change (categories repeat)")
@@ -207,6 +291,23 @@ def supply_table(change: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd
     t.loc[TOTAL_LABEL] = [n, 1.0 if n else float("nan"), n, 1.0 if n else float("nan"), 0.0]
     t["Antal före"] = t["Antal före"].astype(int)
     t["Antal efter"] = t["Antal efter"].astype(int)
+    if pattern is not None:
+        if association is None or year is None:
+            raise ValueError("supply_table with a pattern needs the association and year")
+        total = cells.supply_total_key(association, year)
+        keys: dict[tuple, list[tuple]] = {}
+        for code, label in zip(change["category"], change["label"], strict=True):
+            before = cells.supply_key(association, year, "before", code)
+            after = cells.supply_key(association, year, "after", code)
+            keys[(label, "Antal före")] = [before]
+            keys[(label, "Antal efter")] = [after]
+            keys[(label, "Andel före")] = [before, total]
+            keys[(label, "Andel efter")] = [after, total]
+            keys[(label, "Förändring (procentenheter)")] = [before, after, total]
+        for col in SUPPLY_COLUMNS.values():
+            keys[(TOTAL_LABEL, col)] = [total]
+        counts = [(r, c) for r, c in keys if c in ("Antal före", "Antal efter")]
+        return privacy.apply_pattern(t, pattern, keys, counts=counts)
     return privacy.suppress(
         t,
         threshold,
@@ -228,6 +329,8 @@ def supply_chart_table(change: pd.DataFrame, published: pd.DataFrame) -> pd.Data
     column_map = {
         "Antal före": ["count_before", "share_before", "share_before_low", "share_before_high"],
         "Antal efter": ["count_after", "share_after", "share_after_low", "share_after_high"],
+        "Andel före": ["share_before", "share_before_low", "share_before_high"],
+        "Andel efter": ["share_after", "share_after_low", "share_after_high"],
         "Förändring (procentenheter)": ["change_pp", "change_pp_low", "change_pp_high"],
     }
     for (label, col), _reason in hidden.items():
@@ -261,7 +364,9 @@ def supply_section(data: ReportData) -> nr.Html:
     ch = supply.change(rows, year=data.year)
     if ch.attrs.get("included", 0) == 0:
         return nr.notice(f"Inga deltagare avslutade en insats {data.year}.")
-    published = supply_table(ch, data.threshold)
+    published = supply_table(
+        ch, data.threshold, pattern=data.pattern, association=data.association, year=data.year
+    )
     from ..plots import supply as supply_plots
 
     chart = supply_plots.before_after_bars(
@@ -325,6 +430,20 @@ def flows_table(data: ReportData) -> pd.DataFrame:
         t.loc[labels["ended_to_work_or_studies"], "Andel"] = (
             counts["ended_to_work_or_studies"] / ended
         )
+    if data.pattern is not None and data.association is not None:
+        a, y = data.association, data.year
+        keys = {(label, "Antal"): cells.flow_key(a, y, k) for k, label in labels.items()}
+        share = labels["ended_to_work_or_studies"]
+        keys[(share, "Andel")] = [
+            cells.flow_key(a, y, "ended_to_work_or_studies"),
+            cells.flow_key(a, y, "ended"),
+        ]
+        if rows is None or rows.empty:  # no participants: nothing of the model is shown
+            keys = {}
+            public = [(label, "Antal") for label in labels.values()]
+            return privacy.apply_pattern(t, data.pattern, keys, public=public)
+        counts_ = [(label, "Antal") for label in labels.values()]
+        return privacy.apply_pattern(t, data.pattern, keys, counts=counts_)
     return privacy.suppress(
         t,
         data.threshold,
@@ -397,8 +516,17 @@ def _profile_label(dimension: str, category: str) -> str:
     return category
 
 
-def profile_table(ended: pd.DataFrame, dimension: str, threshold: int) -> pd.DataFrame:
-    """Ended participants by one profile dimension (count and share), with a total, suppressed."""
+def profile_table(
+    ended: pd.DataFrame,
+    dimension: str,
+    threshold: int,
+    *,
+    pattern: disclosure.Pattern | None = None,
+    association: str | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Ended participants by one profile dimension (count and share), with a total, protected
+    (by the run's ``pattern`` for ``association`` and ``year`` when given)."""
     prof = outcomes.participant_profile(ended, by=None)
     part = prof[prof["dimension"] == dimension]
     labels = [_profile_label(dimension, c) for c in part["category"]]
@@ -409,6 +537,21 @@ def profile_table(ended: pd.DataFrame, dimension: str, threshold: int) -> pd.Dat
     t = t[~((t["Antal"] == 0) & (t.index == "Okänt"))]
     t.loc["Samtliga"] = [int(t["Antal"].sum()), 1.0 if t["Antal"].sum() else float("nan")]
     t["Antal"] = t["Antal"].astype(int)
+    if pattern is not None:
+        if association is None or year is None:
+            raise ValueError("profile_table with a pattern needs the association and year")
+        total = cells.profile_key(association, year, dimension, "total")
+        keys: dict[tuple, list[tuple]] = {
+            ("Samtliga", "Antal"): [total],
+            ("Samtliga", "Andel"): [total],
+        }
+        for code, label in zip(part["category"], labels, strict=True):
+            if label in t.index:
+                key = cells.profile_key(association, year, dimension, code)
+                keys[(label, "Antal")] = [key]
+                keys[(label, "Andel")] = [key, total]
+        counts = [(r, c) for r, c in keys if c == "Antal"]
+        return privacy.apply_pattern(t, pattern, keys, counts=counts)
     return privacy.suppress(
         t, threshold, counts=["Antal"], derived={"Andel": "Antal"}, total_row="Samtliga"
     )
@@ -429,7 +572,14 @@ def participants_section(data: ReportData) -> nr.Html:
     for dim, title in PROFILE_DIMENSIONS.items():
         parts.append(
             nr.table(
-                profile_table(ended, dim, data.threshold),
+                profile_table(
+                    ended,
+                    dim,
+                    data.threshold,
+                    pattern=data.pattern,
+                    association=data.association,
+                    year=data.year,
+                ),
                 caption=title,
                 formatters={"Antal": nr.fmt_count, "Andel": nr.fmt_share()},
             )
@@ -527,8 +677,32 @@ def suppress_outcome_table(
         for r, c, reason in info["cells"]
         if r not in aux.values()
     )
-    s.attrs = {**table.attrs, privacy.ATTR: {"threshold": info["threshold"], "cells": cells}}
+    s.attrs = {
+        **table.attrs,
+        privacy.ATTR: privacy._Info(threshold=info["threshold"], cells=cells),
+    }
     return s
+
+
+def protect_outcome_table(table: pd.DataFrame, data: ReportData) -> pd.DataFrame:
+    """Apply the run's pattern to a computed outcome table (every association and county of the
+    year). A county column that no report shows (some of its associations have no participant
+    rows) is left out."""
+    assert data.pattern is not None
+    attrs = dict(table.attrs)
+    counties = cells.published_counties(data.participants, data.registry)
+    county_names = set(data.registry["county"].astype(str))
+    keep = [c for c in table.columns if c[0] not in county_names or c[0] in counties]
+    table = table[keep]
+    keys = {
+        (ind, (area, sex)): cells.outcome_cell_keys(area, sex, data.year, ind)
+        for ind in table.index
+        for area, sex in table.columns
+    }
+    counts = [(r, c) for r, c in keys if r in cells.OUTCOME_COUNTS]
+    out = privacy.apply_pattern(table, data.pattern, keys, counts=counts)
+    out.attrs = {**attrs, privacy.ATTR: out.attrs[privacy.ATTR]}
+    return out
 
 
 def outcome_data(data: ReportData) -> pd.DataFrame | None:
@@ -537,7 +711,10 @@ def outcome_data(data: ReportData) -> pd.DataFrame | None:
     if data.participants is None or data.participants.empty:
         return None
     table = outcomes.outcome_table(data.participants, data.year, registry=data.registry)
-    table = suppress_outcome_table(table, data.registry, data.threshold)
+    if data.pattern is not None:
+        table = protect_outcome_table(table, data)
+    else:
+        table = suppress_outcome_table(table, data.registry, data.threshold)
     name = "published/seed001_utfall_2019"
     if data.inputs.has(name):
         pub = data.inputs.load(name)
@@ -570,10 +747,17 @@ def _format_outcome(table: pd.DataFrame, areas: list[str], sex: str) -> tuple[pd
     cells = tuple((r, c[0], reason) for (r, c), reason in hidden.items() if c in cols)
     t.index = [outcomes.INDICATOR_LABELS[k] for k in t.index]
     label_of = dict(zip(sub.index, t.index, strict=True))
-    t.attrs[privacy.ATTR] = {
-        "threshold": privacy.threshold_of(table) or privacy.DEFAULT_THRESHOLD,
-        "cells": tuple((label_of[r], c, why) for r, c, why in cells),
-    }
+    info = table.attrs.get(privacy.ATTR, {})
+    t.attrs[privacy.ATTR] = privacy._Info(
+        threshold=privacy.threshold_of(table) or privacy.DEFAULT_THRESHOLD,
+        cells=tuple((label_of[r], c, why) for r, c, why in cells),
+        pattern=bool(info.get("pattern")),
+        keys={
+            (label_of[r], f"{c[0]}: {c[1]}"): k
+            for (r, c), k in info.get("keys", {}).items()
+            if c in cols
+        },
+    )
     units = {outcomes.INDICATOR_LABELS[k]: outcomes.INDICATOR_UNITS[k] for k in sub.index}
     return t, units
 
@@ -721,9 +905,16 @@ ECONOMICS_SOURCE = (
 )
 
 
-def economics_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+def economics_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame | None] | None:
     """Savings with the flat rate, and revenue, cost, result and payback per actor, for the
-    registrations that ended in the year (None when the cohort is too small to publish)."""
+    registrations that ended in the year.
+
+    None when there is nothing to publish (no participants or standard costs, or the number of
+    ended registrations is itself hidden). The per-actor table is None when fewer than
+    :data:`~finsamlib.reports.cells.MIN_ECONOMICS_COHORT` registrations ended (its money figures
+    would describe individuals); otherwise the run's pattern hides the actors whose figures would
+    give a hidden count away (their result, payback and cost go with them).
+    """
     from .. import economics
     from ..categories import ACTOR_LABELS
 
@@ -732,7 +923,9 @@ def economics_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame] | No
         return None
     ended = outcomes.ended_in_year(rows, data.year)
     n = len(ended)
-    if n <= data.threshold:
+    a, y = data.association, data.year
+    ended_key = cells.outcome_key(str(a), outcomes.TOTAL, y, "ended_registrations")
+    if n == 0 or (data.pattern is None and n <= data.threshold) or _hidden(data, ended_key):
         return None
     flows = flows_table(data)
     persons = flows.loc["Avslutade till arbete och/eller studier", "Antal"]
@@ -746,7 +939,13 @@ def economics_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame] | No
         },
         index=pd.Index([f"{int(y)} år" for y in savings["years"]], name="Period"),
     )
-    if pd.isna(persons):
+    if data.pattern is not None:
+        to_wos = cells.flow_key(str(a), y, "ended_to_work_or_studies")
+        keys = {(p, c): [to_wos] for p in sav.index for c in sav.columns}
+        sav = privacy.apply_pattern(
+            sav, data.pattern, keys, counts=[(p, "Personer") for p in sav.index]
+        )
+    elif pd.isna(persons):
         sav = privacy.suppress(
             sav.assign(Personer=3),
             data.threshold,
@@ -754,6 +953,9 @@ def economics_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame] | No
             derived={"Besparing": "Personer"},
         )
     costs = data.inputs.load("assumptions/standard_costs")
+    with_after = ended[ended["support_after"].notna()]
+    if n < cells.MIN_ECONOMICS_COHORT or with_after.empty:
+        return sav, None
     revenue = economics.annual_revenue(ended, costs)
     cost = economics.insats_cost(n)
     prof = economics.profitability(revenue["revenue"], cost, n)
@@ -766,9 +968,21 @@ def economics_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame] | No
             "Återbetalningstid (månader)": prof["payback_months"],
         }
     ).reindex(list(ACTOR_ORDER))
-    actors.index = [ACTOR_LABELS[a] for a in actors.index]
+    actors.index = [ACTOR_LABELS[k] for k in actors.index]
     actors.index.name = "Aktör"
-    actors.attrs = {"participants": n, "profitability": prof}
+    if data.pattern is not None:
+        keys = {}
+        for actor in ACTOR_ORDER:
+            money = cells.money_key(str(a), y, actor)
+            label = ACTOR_LABELS[actor]
+            keys[(label, "Intäkt per år")] = [money]
+            keys[(label, "Kostnad")] = [money, ended_key]
+            for col in ("Resultat 1 år", "Resultat 5 år", "Återbetalningstid (månader)"):
+                keys[(label, col)] = [money, ended_key]
+        actors = privacy.apply_pattern(actors, data.pattern, keys)
+        shown = [k for k in ACTOR_ORDER if pd.notna(actors.loc[ACTOR_LABELS[k], "Intäkt per år"])]
+        prof = prof.loc[[k for k in prof.index if k in shown]]
+    actors.attrs = {**actors.attrs, "participants": n, "profitability": prof}
     return sav, actors
 
 
@@ -781,52 +995,70 @@ def economics_section(data: ReportData) -> nr.Html:
             "beräkning."
         )
     sav, actors = tables
-    from ..plots import economics as econ_plots
-
-    prof = actors.attrs["profitability"]
-    chart = econ_plots.profitability_chart(
-        prof,
-        title=f"Samhällsekonomiskt resultat per aktör, avslutade {data.year}",
-        source="Egen beräkning med standardkostnader (antaganden)",
-    )
     mkr = nr.fmt_mkr(1)
-    return _join(
-        [
+    parts = [
+        nr.paragraph(
+            f"Besparing med schablonbelopp: de som gick till arbete och/eller studier × "
+            f"{FLAT_RATE_SOURCE} × antal år. Det förutsätter att de förblir självförsörjande."
+        ),
+        nr.table(
+            sav,
+            caption="Besparing med schablonbelopp",
+            formatters={"Personer": nr.fmt_count, "Besparing": mkr},
+        ),
+    ]
+    if actors is None:
+        parts.append(
             nr.paragraph(
-                f"Besparing med schablonbelopp: de som gick till arbete och/eller studier × "
-                f"{FLAT_RATE_SOURCE} × antal år. Det förutsätter att de förblir självförsörjande."
-            ),
-            nr.table(
-                sav,
-                caption="Besparing med schablonbelopp",
-                formatters={"Personer": nr.fmt_count, "Besparing": mkr},
-            ),
-            nr.paragraph(
-                "Intäkter och kostnader per aktör för de "
-                f"{nr.fmt_count(actors.attrs['participants'])} "
-                f"registreringar som avslutades {data.year}: förändrad försörjning, skatter och "
-                "produktion ett år efter insatsen jämfört med året före, mot en kostnad per "
-                "deltagare. Standardkostnaderna är antaganden som användaren kan byta ut; "
-                "återbetalningstid saknas där intäkten inte är positiv."
-            ),
-            nr.table(
-                actors,
-                caption="Lönsamhet per aktör",
-                source=ECONOMICS_SOURCE,
-                formatters={
-                    "Intäkt per år": mkr,
-                    "Kostnad": mkr,
-                    "Resultat 1 år": mkr,
-                    "Resultat 5 år": mkr,
-                    "Återbetalningstid (månader)": nr.fmt_number(0),
-                },
-            ),
-            nr.figure(
-                chart, alt="Samhällsekonomiskt resultat per aktör på kort och medellång sikt"
-            ),
-            economics_note(sav, actors),
-        ]
-    )
+                "Intäkter, kostnader och resultat per aktör visas inte: färre än "
+                f"{cells.MIN_ECONOMICS_COHORT} registreringar avslutades {data.year}. I så "
+                "små grupper beskriver beloppen enskilda personers försörjning snarare än "
+                "gruppens, och de skulle kunna avslöja dolda antal i andra tabeller."
+            )
+        )
+        return _join(parts)
+    prof = actors.attrs["profitability"]
+    parts += [
+        nr.paragraph(
+            "Intäkter och kostnader per aktör för de "
+            f"{nr.fmt_count(actors.attrs['participants'])} "
+            f"registreringar som avslutades {data.year}: förändrad försörjning, skatter och "
+            "produktion ett år efter insatsen jämfört med året före, mot en kostnad per "
+            "deltagare. Standardkostnaderna är antaganden som användaren kan byta ut; "
+            "återbetalningstid saknas där intäkten inte är positiv."
+            + (
+                " Aktörer markerade med ”..” döljs, eftersom deras belopp tillsammans med "
+                "andra tabeller skulle avslöja ett litet antal personer."
+                if len(prof) < len(actors)
+                else ""
+            )
+        ),
+        nr.table(
+            actors,
+            caption="Lönsamhet per aktör",
+            source=ECONOMICS_SOURCE,
+            formatters={
+                "Intäkt per år": mkr,
+                "Kostnad": mkr,
+                "Resultat 1 år": mkr,
+                "Resultat 5 år": mkr,
+                "Återbetalningstid (månader)": nr.fmt_number(0),
+            },
+        ),
+    ]
+    if len(prof):
+        from ..plots import economics as econ_plots
+
+        chart = econ_plots.profitability_chart(
+            prof,
+            title=f"Samhällsekonomiskt resultat per aktör, avslutade {data.year}",
+            source="Egen beräkning med standardkostnader (antaganden)",
+        )
+        parts.append(
+            nr.figure(chart, alt="Samhällsekonomiskt resultat per aktör på kort och medellång sikt")
+        )
+    parts.append(economics_note(sav, actors))
+    return _join(parts)
 
 
 def economics_note(sav: pd.DataFrame, actors: pd.DataFrame) -> nr.Html:
@@ -834,16 +1066,27 @@ def economics_note(sav: pd.DataFrame, actors: pd.DataFrame) -> nr.Html:
     parts of the state that do not add up to it, and the two five-year figures measure
     different things (gross savings of those in work, net result for all who ended)."""
     mkr = nr.fmt_mkr(1)
-    state = actors.loc["Staten", "Intäkt per år"]
-    parts = actors.loc[["varav Arbetsförmedlingen", "varav Försäkringskassan"], "Intäkt per år"]
-    five = sav.loc["5 år"]
-    hidden = bool(pd.isna(five["Personer"]) or privacy.suppressed_cells(sav))
-    gross = (
-        "Besparingen med schablonbelopp på 5 år"
-        if hidden
-        else f"Besparingen med schablonbelopp på 5 år ({mkr(five['Besparing'])})"
+    hidden_actors = privacy.suppressed_cells(actors)
+
+    def quoted(row: str, column: str, table: pd.DataFrame = actors) -> str:
+        """ " (1,2 mnkr)" for a figure the table shows; nothing for a hidden one (a note must not
+        print what the disclosure pattern hides)."""
+        v = table.at[row, column]
+        if pd.isna(v) or (row, column) in privacy.suppressed_cells(table):
+            return ""
+        return f" ({mkr(v)})"
+
+    varav = ["varav Arbetsförmedlingen", "varav Försäkringskassan"]
+    parts = actors.loc[varav, "Intäkt per år"]
+    parts_shown = parts.notna().all() and not any(
+        (r, "Intäkt per år") in hidden_actors for r in varav
     )
-    net = mkr(actors.loc["Samhället", "Resultat 5 år"])
+    together = f" ({mkr(parts.sum())} i intäkt per år)" if parts_shown else ""
+    five = sav.loc["5 år"]
+    gross = "Besparingen med schablonbelopp på 5 år" + (
+        "" if pd.isna(five["Personer"]) else quoted("5 år", "Besparing", sav)
+    )
+    net = quoted("Samhället", "Resultat 5 år")
     return _join(
         [
             nr.Html('<div class="finsam-note"><h3>Så hänger siffrorna ihop</h3>'),
@@ -852,13 +1095,14 @@ def economics_note(sav: pd.DataFrame, actors: pd.DataFrame) -> nr.Html:
                     "Raderna ”varav Arbetsförmedlingen” och ”varav Försäkringskassan” är delar "
                     "av Staten, men inte hela staten: Staten omfattar också arbetsgivaravgifter, "
                     "statlig inkomstskatt, a-kassa och studiemedel från CSN. Därför blir "
-                    f"varav-raderna tillsammans ({mkr(parts.sum())} i intäkt per år) inte "
-                    f"Statens belopp ({mkr(state)}). Samma sak gäller i genomlysningen av RAR "
-                    "Sörmland 2020. Samhället är summan av kommun, region och stat.",
+                    f"varav-raderna tillsammans{together} inte "
+                    f"Statens belopp{quoted('Staten', 'Intäkt per år')}. Samma sak gäller i "
+                    "genomlysningen av RAR Sörmland 2020. Samhället är summan av kommun, region "
+                    "och stat.",
                     f"De två femårstalen mäter olika saker. {gross} är en bruttosiffra: de som "
                     f"gick till arbete och/eller studier × {FLAT_RATE_SOURCE} × 5 år, utan "
                     "avdrag för vad insatserna kostade och under antagandet att alla förblir "
-                    f"självförsörjande. Resultat 5 år för Samhället ({net}) är en nettosiffra: "
+                    f"självförsörjande. Resultat 5 år för Samhället{net} är en nettosiffra: "
                     "förändrad försörjning, skatter och produktion för alla som avslutade, "
                     "också de som inte fick arbete, gånger fem år, minus insatsernas kostnad. "
                     "Talen ska inte jämföras med eller läggas till varandra.",
@@ -939,7 +1183,20 @@ def target_group_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame] |
                 [f"Personer i insatser {data.year}", "Beräknad målgrupp"], name="Täckningsgrad"
             ),
         )
-        cov = privacy.suppress(cov, data.threshold, counts=["Antal"], derived={"Andel": "Antal"})
+        label = f"Personer i insatser {data.year}"
+        if data.pattern is not None:
+            key = cells.reached_key(str(data.association), data.year)
+            cov = privacy.apply_pattern(
+                cov,
+                data.pattern,
+                {(label, "Antal"): [key], (label, "Andel"): [key]},
+                counts=[(label, "Antal")],
+                public=[("Beräknad målgrupp", "Antal")],
+            )
+        else:
+            cov = privacy.suppress(
+                cov, data.threshold, counts=["Antal"], derived={"Andel": "Antal"}
+            )
         cov.attrs["coverage"] = cov_t
     return t, cov
 

@@ -1,0 +1,943 @@
+"""Disclosure control for linked tables: one suppression pattern for every cell a run publishes.
+
+Suppressing small counts table by table (:func:`finsamlib.privacy.suppress`) is not enough when
+the tables of a run are linked: a count hidden in one table can be recovered from others (an age
+band from "Andel yngre än 30 år" and the band next to it, the women's count from their share in
+work, an association from its county minus the others, a year's ended registrations from the
+next year's flows, a support category from money figures computed from the same persons). This
+module protects all tables of a run together, the way τ-ARGUS protects linked tables (primary
+and secondary suppression with an audit by linear programming; see SCB's handbook on
+statistical disclosure control, "Statistisk röjandekontroll").
+
+The model
+---------
+Every published figure is a **cell**: a stable key (e.g. ``("flows", "Finnveden", 2021,
+"ended")``) and a linear function of the participant rows, ``value = Σ coef_i`` over its rows
+(:class:`CellModel`). A count has coefficients 1 (:meth:`CellModel.add_count`); an amount (full-
+time equivalents, a sum of days behind a mean, money computed with standard costs) has real
+coefficients (:meth:`CellModel.add_amount`). A share shown with its denominator reveals its
+numerator, so a share is modelled by the count it implies (``display="share"``) and is treated
+as exactly published, which is conservative (the report rounds it). A figure computed from other
+cells without new information (a share of two published counts, a change, a result = revenue −
+cost) is not a cell: the table that shows it hides it with any cell it comes from. ``depends``
+names the cells a cell is computed from (a full-time equivalent from its count, a share from its
+denominator): a cell is hidden whenever one of them is.
+
+Cells with the same coefficients are the same published number (the ended registrations in the
+flows, the profile's "Samtliga" and the outcome table's Totalt): they are merged and hidden
+together. Rows with the same coefficients in every cell are merged into **atoms**; the attacker
+is given which atoms exist (not how many rows each holds), which only makes the audit stricter.
+
+Protection (:func:`protect`)
+----------------------------
+1. *Primary suppression*: every count from 1 up to the threshold. Zero is shown.
+2. Cells computed from a hidden cell (``depends``) are hidden with it.
+3. *Secondary suppression*, fast pass: the declared exact relations between cells (a total and
+   its parts, Totalt = Kvinnor + Män, a county and its associations, one year's flows and the
+   next's) must never hide exactly one of their cells; the cheapest other cell is hidden.
+4. *Audit*: for every hidden count the attacker's bounds are computed by linear programming
+   (``scipy.optimize.linprog``, HiGHS): minimise and maximise the cell subject to every shown
+   cell's equation, the meaning of the marks ("<5" = 1 up to the threshold; a count shown as
+   ".." is above it) and non-negative atoms. A cell is protected when the whole numbers between
+   those bounds are at least ``min_range + 1`` (default: at least two values, so the exact
+   count cannot be recovered). An exposed cell gets one more cell hidden, chosen among the shown
+   cells that bind the optimum (the linear programme's dual values), the cheapest first, and the
+   audit goes on until every hidden count is protected. The choice is deterministic.
+
+Hiding a cell only removes an equation, so a cell once protected stays protected; the audit
+checks each cell against feasible points found so far (one linear programme maximising all
+unproven cells together proves most of them at once) before it solves for the cell alone.
+
+:func:`attack` gives the attacker's whole-number bounds of every hidden count (for tests and
+reviews). The module is pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+PRIMARY = "primary"
+SECONDARY = "secondary"
+#: The attacker's interval of a hidden count must hold at least ``MIN_RANGE + 1`` whole numbers.
+MIN_RANGE = 1
+#: Version of the method; part of a pattern's JSON so that a stale file is not used.
+METHOD_VERSION = 1
+#: How many extra cells the audit may hide for one exposed cell before it gives up on it.
+MAX_SECONDARY_PER_CELL = 200
+_TOL = 1e-6
+
+Key = tuple
+
+
+def _key(value: Iterable[Hashable]) -> Key:
+    return tuple(value)
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass
+class _Spec:
+    key: Key
+    rows: np.ndarray
+    weights: np.ndarray | None  # None: a count (coefficients 1)
+    display_count: bool
+    depends: tuple[Key, ...]
+    cost: float | None
+    precision: float = 0.0
+
+
+class CellModel:
+    """Every published cell of a run as a linear function of the participant rows.
+
+    Parameters
+    ----------
+    n_rows : the number of participant rows (row numbers are ``0 .. n_rows - 1``).
+    groups : optionally a label per row (None for none), e.g. the county and year a
+        registration ended in. A hidden count whose rows all lie in one group is audited over
+        that group with every other row fixed at its true values first, which is fast; this can
+        only hide more than the full audit, never less.
+
+    Examples
+    --------
+    >>> m = CellModel(5)
+    >>> m.add_count(("total",), [0, 1, 2, 3, 4])
+    >>> m.add_count(("a",), [0, 1])
+    >>> m.add_count(("b",), [2, 3, 4])
+    >>> m.add_total(("total",), [("a",), ("b",)])
+    >>> protect(m, threshold=2).hidden  # a is 2, and b would follow from the total
+    {('a',): 'primary', ('b',): 'secondary'}
+    """
+
+    def __init__(self, n_rows: int, groups: Sequence[Hashable] | None = None) -> None:
+        if n_rows < 0:
+            raise ValueError("n_rows must be >= 0")
+        self.n_rows = int(n_rows)
+        if groups is not None and len(groups) != n_rows:
+            raise ValueError("groups must give one label per row")
+        self.groups = None if groups is None else list(groups)
+        self._specs: list[_Spec] = []
+        self._index: dict[Key, int] = {}
+        self._relations: list[dict[Key, float]] = []
+        self._compiled: _Compiled | None = None
+
+    # ------------------------------------------------------------------ building
+    def _rows(self, rows: Iterable[int] | np.ndarray) -> np.ndarray:
+        arr = np.asarray(rows if not isinstance(rows, range) else list(rows), dtype=np.int64)
+        arr = arr.reshape(-1)
+        if arr.size and (arr.min() < 0 or arr.max() >= self.n_rows):
+            raise IndexError(f"row numbers must be in 0..{self.n_rows - 1}")
+        return arr
+
+    def _add(self, spec: _Spec) -> None:
+        if spec.key in self._index:
+            raise KeyError(f"cell {spec.key!r} added twice")
+        self._index[spec.key] = len(self._specs)
+        self._specs.append(spec)
+        self._compiled = None
+
+    def add_count(
+        self,
+        key: Iterable[Hashable],
+        rows: Iterable[int] | np.ndarray,
+        *,
+        depends: Sequence[Iterable[Hashable]] = (),
+        display: str = "count",
+        cost: float | None = None,
+    ) -> None:
+        """A count: the number of ``rows`` (row numbers, each once).
+
+        ``display`` is ``"count"`` when the report prints the count itself (hidden as "<5" or
+        ".."), ``"share"`` when it prints a share of a published denominator (hidden as "..").
+        ``cost`` is the loss of hiding it as a secondary cell (default: its value times one plus
+        the number of cells computed from it).
+        """
+        if display not in ("count", "share"):
+            raise ValueError(f"display must be 'count' or 'share', not {display!r}")
+        r = np.unique(self._rows(rows))
+        self._add(_Spec(_key(key), r, None, display == "count", _deps(depends), cost))
+
+    def add_amount(
+        self,
+        key: Iterable[Hashable],
+        rows: Iterable[int] | np.ndarray,
+        weights: Iterable[float] | np.ndarray,
+        *,
+        depends: Sequence[Iterable[Hashable]] = (),
+        cost: float | None = None,
+        precision: float = 0.0,
+    ) -> None:
+        """An amount: ``Σ weights`` over ``rows`` (full-time equivalents, days, kronor).
+
+        ``precision`` is how far from the true sum the published figures let an attacker be
+        sure of it (half the unit it is printed in, or less when another published figure is
+        a multiple of it); 0 treats it as exact.
+        """
+        if precision < 0 or not math.isfinite(precision):
+            raise ValueError("precision must be a finite number >= 0")
+        r = self._rows(rows)
+        w = np.asarray(weights, dtype=float).reshape(-1)
+        if w.shape != r.shape:
+            raise ValueError("rows and weights must have the same length")
+        if not np.isfinite(w).all():
+            raise ValueError(f"weights of {tuple(key)!r} must be finite")
+        order = np.argsort(r, kind="stable")
+        r, w = r[order], w[order]
+        if r.size and (np.diff(r) == 0).any():  # the same row twice: add its weights
+            uniq, inverse = np.unique(r, return_inverse=True)
+            w = np.bincount(inverse, weights=w)
+            r = uniq
+        keep = w != 0
+        spec = _Spec(_key(key), r[keep], w[keep], False, _deps(depends), cost, float(precision))
+        self._add(spec)
+
+    def add_relation(self, terms: Mapping[Iterable[Hashable], float]) -> None:
+        """An exact linear relation ``Σ coefficient × cell = 0`` between published cells, for the
+        fast secondary pass. It is checked against the cells' rows; one that does not hold is
+        ignored (the audit finds every relation anyway)."""
+        rel = {_key(k): float(c) for k, c in terms.items() if c}
+        if len(rel) >= 2:
+            self._relations.append(rel)
+            self._compiled = None
+
+    def add_total(self, total: Iterable[Hashable], parts: Sequence[Iterable[Hashable]]) -> None:
+        """The relation ``total = Σ parts``."""
+        terms: dict[Key, float] = {_key(total): -1.0}
+        for p in parts:
+            terms[_key(p)] = terms.get(_key(p), 0.0) + 1.0
+        self.add_relation(terms)
+
+    # ------------------------------------------------------------------ reading
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and key in self._index
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def keys(self) -> list[Key]:
+        """Every cell's key, in the order they were added."""
+        return [s.key for s in self._specs]
+
+    def value(self, key: Iterable[Hashable]) -> float:
+        """A cell's published value (its count or amount)."""
+        s = self._specs[self._index[_key(key)]]
+        return float(s.rows.size) if s.weights is None else float(s.weights.sum())
+
+    def is_count(self, key: Iterable[Hashable]) -> bool:
+        return self._specs[self._index[_key(key)]].weights is None
+
+    def rows(self, key: Iterable[Hashable]) -> np.ndarray:
+        """The row numbers a cell adds up (those with a non-zero coefficient)."""
+        return self._specs[self._index[_key(key)]].rows.copy()
+
+    def compiled(self) -> _Compiled:
+        if self._compiled is None:
+            self._compiled = _Compiled(self)
+        return self._compiled
+
+
+def _deps(depends: Sequence[Iterable[Hashable]]) -> tuple[Key, ...]:
+    return tuple(_key(d) for d in depends)
+
+
+class _Compiled:
+    """The model as matrices: merged cells ("canonical") × atoms."""
+
+    def __init__(self, model: CellModel) -> None:
+        specs = model._specs
+        canon_of: dict[bytes, int] = {}
+        self.canon: list[int] = []  # spec -> canonical cell
+        members: list[list[int]] = []
+        for i, s in enumerate(specs):
+            if s.rows.size == 0:
+                sig = b"empty:%d" % i  # every empty cell is its own (a zero, never linked)
+            else:
+                w = b"" if s.weights is None else s.weights.tobytes()
+                sig = s.rows.tobytes() + b"|" + w
+                if s.weights is not None and np.all(s.weights == 1.0):
+                    sig = s.rows.tobytes() + b"|"  # an amount of ones is that count
+            c = canon_of.setdefault(sig, len(members))
+            if c == len(members):
+                members.append([])
+            members[c].append(i)
+            self.canon.append(c)
+        n = len(members)
+        self.n = n
+        self.members = members
+        self.keys = [specs[m[0]].key for m in members]
+        self.key_index = {s.key: self.canon[i] for i, s in enumerate(specs)}
+        rep = [specs[m[0]] for m in members]
+        self.values = np.array(
+            [float(s.rows.size) if s.weights is None else float(s.weights.sum()) for s in rep]
+        )
+        self.is_count = np.array([any(specs[i].weights is None for i in m) for m in members])
+        self.display_count = np.array([any(specs[i].display_count for i in m) for m in members])
+        self.empty = np.array([s.rows.size == 0 for s in rep])
+        self.precision = np.array([min(specs[i].precision for i in m) for m in members])
+        # depends and dependents between canonical cells
+        self.depends: list[set[int]] = [set() for _ in range(n)]
+        for i, s in enumerate(specs):
+            for d in s.depends:
+                if d not in model._index:
+                    raise KeyError(f"cell {s.key!r} depends on {d!r}, which is not a cell")
+                cd = self.canon[model._index[d]]
+                if cd != self.canon[i]:
+                    self.depends[self.canon[i]].add(cd)
+        self.dependents: list[list[int]] = [[] for _ in range(n)]
+        for c in range(n):
+            for d in sorted(self.depends[c]):
+                self.dependents[d].append(c)
+        # the cells × rows matrix, then atoms (rows with equal columns)
+        indptr = [0]
+        indices: list[np.ndarray] = []
+        data: list[np.ndarray] = []
+        for s in rep:
+            indices.append(s.rows)
+            data.append(np.ones(s.rows.size) if s.weights is None else s.weights)
+            indptr.append(indptr[-1] + s.rows.size)
+        cells_rows = sparse.csr_matrix(
+            (
+                np.concatenate(data) if data else np.zeros(0),
+                np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64),
+                np.array(indptr),
+            ),
+            shape=(n, model.n_rows),
+        )
+        by_row = cells_rows.tocsc()
+        by_row.sort_indices()
+        atom_of: dict[bytes, int] = {}
+        reps: list[int] = []
+        sizes: list[int] = []
+        for j in range(model.n_rows):
+            lo, hi = by_row.indptr[j], by_row.indptr[j + 1]
+            if lo == hi:
+                continue
+            sig = by_row.indices[lo:hi].tobytes() + b"|" + by_row.data[lo:hi].tobytes()
+            a = atom_of.setdefault(sig, len(reps))
+            if a == len(reps):
+                reps.append(j)
+                sizes.append(0)
+            sizes[a] += 1
+        self.atom_sizes = np.array(sizes, dtype=float)  # the true solution (never shown)
+        # groups: an atom's group when all its rows share one, else -1
+        labels: dict[Hashable, int] = {}
+        row_group = np.full(model.n_rows, -1, dtype=np.int64)
+        if model.groups is not None:
+            for j, g in enumerate(model.groups):
+                if g is not None:
+                    row_group[j] = labels.setdefault(g, len(labels))
+        atom_group = np.full(len(reps), -2, dtype=np.int64)
+        for j in range(model.n_rows):
+            lo, hi = by_row.indptr[j], by_row.indptr[j + 1]
+            if lo == hi:
+                continue
+            sig = by_row.indices[lo:hi].tobytes() + b"|" + by_row.data[lo:hi].tobytes()
+            a = atom_of[sig]
+            if atom_group[a] == -2:
+                atom_group[a] = row_group[j]
+            elif atom_group[a] != row_group[j]:
+                atom_group[a] = -1
+        self.atom_group = atom_group
+        self.A = by_row[:, reps].tocsr() if reps else sparse.csr_matrix((n, 0))
+        self.A_csc = self.A.tocsc()
+        # a cell's group when all its atoms share one, else -1
+        self.group_of_cell = np.full(n, -1, dtype=np.int64)
+        if self.A.nnz:
+            g = self.atom_group[self.A.indices]
+            starts = self.A.indptr[:-1]
+            nonempty = np.diff(self.A.indptr) > 0
+            first = np.zeros(n, dtype=np.int64)
+            first[nonempty] = g[starts[nonempty]]
+            lo = np.minimum.reduceat(g, starts[nonempty])
+            hi = np.maximum.reduceat(g, starts[nonempty])
+            same = np.zeros(n, dtype=bool)
+            same[nonempty] = (lo == hi) & (lo >= 0)
+            self.group_of_cell[same] = first[same]
+        self.n_atoms = len(reps)
+        self.n_rows = model.n_rows
+        # cost of hiding a cell as a secondary one
+        cost = np.zeros(n)
+        for c, m in enumerate(members):
+            given = [specs[i].cost for i in m if specs[i].cost is not None]
+            weight = 1 + len(self.dependents[c]) + len(m) - 1
+            if given:
+                cost[c] = max(given)
+            elif self.is_count[c]:
+                cost[c] = self.values[c] * weight
+            else:
+                cost[c] = float(weight)
+        self.cost = cost
+        # declared relations, on canonical cells, kept if they hold (checked all at once)
+        self.relations: list[np.ndarray] = []
+        self.dropped_relations = 0
+        candidates: list[tuple[np.ndarray, np.ndarray]] = []
+        for rel in model._relations:
+            terms: dict[int, float] = {}
+            for k, coef in rel.items():
+                if k not in model._index:
+                    raise KeyError(f"relation names {k!r}, which is not a cell")
+                c = self.canon[model._index[k]]
+                terms[c] = terms.get(c, 0.0) + coef
+            terms = {c: v for c, v in terms.items() if abs(v) > 1e-12 and not self.empty[c]}
+            if len(terms) >= 2:
+                ids = np.array(sorted(terms))
+                candidates.append((ids, np.array([terms[c] for c in ids.tolist()])))
+        if candidates:
+            R = sparse.csr_matrix(
+                (
+                    np.concatenate([c for _, c in candidates]),
+                    np.concatenate([i for i, _ in candidates]),
+                    np.cumsum([0] + [i.size for i, _ in candidates]),
+                ),
+                shape=(len(candidates), n),
+            )
+            residual = abs(R @ cells_rows).max(axis=1).toarray().ravel()
+            for (ids, _coefs), res in zip(candidates, residual.tolist(), strict=True):
+                scale = max(1.0, float(np.abs(self.values[ids]).max()))
+                if res > 1e-9 * scale:
+                    self.dropped_relations += 1
+                else:
+                    self.relations.append(ids)
+        self.relations_of: list[list[int]] = [[] for _ in range(n)]
+        for r, ids in enumerate(self.relations):
+            for c in ids.tolist():
+                self.relations_of[c].append(r)
+        self.row_scale = np.ones(n)  # amounts are scaled to coefficients of at most 1
+        for c in range(n):
+            if not self.is_count[c]:
+                lo, hi = self.A.indptr[c], self.A.indptr[c + 1]
+                if hi > lo:
+                    self.row_scale[c] = 1.0 / float(np.abs(self.A.data[lo:hi]).max())
+
+    def closure(self, hidden: dict[int, str], new: Iterable[int]) -> list[int]:
+        """Hide every cell computed from a newly hidden one; returns all newly hidden."""
+        added = []
+        stack = list(new)
+        while stack:
+            c = stack.pop()
+            for d in self.dependents[c]:
+                if d not in hidden:
+                    hidden[d] = SECONDARY
+                    added.append(d)
+                    stack.append(d)
+        return added
+
+
+# --------------------------------------------------------------------------- the pattern
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """The cells a run hides, by key, with the reason (``"primary"``: a small count, shown as
+    "<5"; ``"secondary"``: hidden to protect one, or computed from one, shown as "..").
+
+    ``keys`` are all cells of the model: :meth:`reason` refuses a key outside it, so that a
+    table cannot publish a cell the protection never saw. ``unprotected`` lists hidden counts
+    the audit could not protect (only possible with a threshold below 3, where the mark itself
+    gives the count away, e.g. "<2" is 1).
+    """
+
+    threshold: int
+    hidden: Mapping[Key, str]
+    keys: frozenset[Key] = field(default_factory=frozenset)
+    fingerprint: str = ""
+    unprotected: tuple[Key, ...] = ()
+    min_range: int = MIN_RANGE
+    method: str = "suppression"
+
+    def reason(self, key: Iterable[Hashable]) -> str | None:
+        """Why a cell is hidden, or None when it is shown. KeyError for an unknown cell."""
+        k = _key(key)
+        if self.keys and k not in self.keys:
+            raise KeyError(f"cell {k!r} is not in the run's disclosure model")
+        return self.hidden.get(k)
+
+    def is_hidden(self, key: Iterable[Hashable]) -> bool:
+        return self.reason(key) is not None
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and (not self.keys or key in self.keys)
+
+    def to_json(self) -> str:
+        """The pattern as JSON (keys as lists); :meth:`from_json` reads it back."""
+        return json.dumps(
+            {
+                "version": METHOD_VERSION,
+                "method": self.method,
+                "threshold": self.threshold,
+                "min_range": self.min_range,
+                "fingerprint": self.fingerprint,
+                "hidden": [[list(k), r] for k, r in self.hidden.items()],
+                "keys": [list(k) for k in sorted(self.keys, key=_sort_key)],
+                "unprotected": [list(k) for k in self.unprotected],
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Pattern:
+        d = json.loads(text)
+        if d.get("version") != METHOD_VERSION:
+            raise ValueError(f"pattern of method version {d.get('version')}, not {METHOD_VERSION}")
+        return cls(
+            threshold=int(d["threshold"]),
+            hidden={tuple(k): r for k, r in d["hidden"]},
+            keys=frozenset(tuple(k) for k in d["keys"]),
+            fingerprint=str(d.get("fingerprint", "")),
+            unprotected=tuple(tuple(k) for k in d.get("unprotected", [])),
+            min_range=int(d.get("min_range", MIN_RANGE)),
+            method=str(d.get("method", "suppression")),
+        )
+
+
+def _sort_key(key: Key) -> tuple:
+    return tuple((0, v) if isinstance(v, int | float) else (1, str(v)) for v in key)
+
+
+def fingerprint(*parts: object) -> str:
+    """A short SHA-256 of the inputs of a pattern (for checking that a file fits the data)."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(repr(p).encode("utf-8") if not isinstance(p, bytes) else p)
+        h.update(b"\x00")
+    return h.hexdigest()[:32]
+
+
+# --------------------------------------------------------------------------- protection
+
+
+def _eligible(comp: _Compiled, hidden: Mapping[int, str], c: int) -> bool:
+    """Whether a shown cell may be hidden as a secondary cell (never a zero: "..")."""
+    return c not in hidden and not comp.empty[c] and comp.values[c] != 0
+
+
+def _complete_relations(
+    comp: _Compiled, hidden: dict[int, str], new: Iterable[int] | None = None
+) -> list[int]:
+    """The fast pass: no declared relation may hide exactly one of its cells. ``new``: only
+    the relations of these newly hidden cells need a look (default: all)."""
+    added: list[int] = []
+    todo = (
+        list(range(len(comp.relations)))
+        if new is None
+        else sorted({r for c in new for r in comp.relations_of[c]})
+    )
+    queue = list(todo)
+    queued = set(queue)
+    while queue:
+        r = queue.pop(0)
+        queued.discard(r)
+        ids = comp.relations[r]
+        if sum(1 for c in ids.tolist() if c in hidden) != 1:
+            continue
+        free = [int(c) for c in ids.tolist() if _eligible(comp, hidden, int(c))]
+        if not free:
+            continue
+        choice = min(free, key=lambda c: (comp.cost[c], c))
+        hidden[choice] = SECONDARY
+        changed = [choice, *comp.closure(hidden, [choice])]
+        added += changed
+        for c in changed:
+            for r2 in comp.relations_of[c]:
+                if r2 not in queued:
+                    queue.append(r2)
+                    queued.add(r2)
+    return added
+
+
+def protect(
+    model: CellModel,
+    threshold: int,
+    *,
+    min_range: int = MIN_RANGE,
+    fingerprint: str = "",
+) -> Pattern:
+    """One suppression pattern for every cell of ``model`` (see the module docstring).
+
+    Parameters
+    ----------
+    model : every published cell of the run.
+    threshold : counts ``1 <= n <= threshold`` are hidden (primary suppression); 0 hides none.
+    min_range : an attacker's whole-number interval for a hidden count must be at least this
+        wide (1: the count cannot be pinned to one value).
+    fingerprint : stored in the pattern, to recognise the data it was made for.
+    """
+    if isinstance(threshold, bool) or int(threshold) != threshold or threshold < 0:
+        raise ValueError(f"threshold must be a whole number >= 0, got {threshold!r}")
+    if int(min_range) < 1:
+        raise ValueError("min_range must be at least 1")
+    threshold = int(threshold)
+    comp = model.compiled()
+    hidden: dict[int, str] = {}
+    for c in range(comp.n):
+        if comp.is_count[c] and 1 <= comp.values[c] <= threshold:
+            hidden[c] = PRIMARY
+    comp.closure(hidden, sorted(hidden))
+    _complete_relations(comp, hidden)
+    auditor = _Auditor(comp, threshold, int(min_range))
+    unprotected = auditor.run(hidden) if hidden else []
+    out: dict[Key, str] = {}
+    for c in sorted(hidden):
+        for i in comp.members[c]:
+            out[model._specs[i].key] = hidden[c]
+    order = {k: i for i, k in enumerate(model.keys())}
+    out = dict(sorted(out.items(), key=lambda kv: order[kv[0]]))
+    lost = tuple(model._specs[i].key for c in sorted(unprotected) for i in comp.members[c])
+    return Pattern(
+        threshold=threshold,
+        hidden=out,
+        keys=frozenset(model.keys()),
+        fingerprint=fingerprint,
+        unprotected=lost,
+        min_range=int(min_range),
+    )
+
+
+def attack(model: CellModel, pattern: Pattern) -> dict[Key, tuple[int, int]]:
+    """The attacker's whole-number bounds ``(low, high)`` for every hidden count of the
+    pattern, from every shown cell of the model and the meaning of the marks (by linear
+    programming). ``low == high`` means the count is recovered exactly."""
+    comp = model.compiled()
+    hidden: dict[int, str] = {}
+    for k, reason in pattern.hidden.items():
+        if k in model:
+            c = comp.key_index[k]
+            hidden[c] = PRIMARY if reason == PRIMARY or hidden.get(c) == PRIMARY else SECONDARY
+    lp = _Programme(comp, pattern.threshold, hidden)
+    out: dict[Key, tuple[int, int]] = {}
+    for c in sorted(hidden):
+        if not comp.is_count[c] or comp.empty[c]:
+            continue
+        hi = lp.optimum(c, +1)[0]
+        lo = lp.optimum(c, -1)[0]
+        bounds = (math.ceil(lo - _TOL), math.floor(hi + _TOL))
+        for i in comp.members[c]:
+            out[model._specs[i].key] = bounds
+    return out
+
+
+# --------------------------------------------------------------------------- the audit
+
+
+def _highs():
+    """The HiGHS bindings: scipy's own (scipy >= 1.15), else the ``highspy`` package, whose
+    first solver object prints a banner to the process's standard output (silenced here, so
+    that it never lands in a report)."""
+    try:
+        from scipy.optimize._highspy import _core
+
+        return _core, _core._Highs()
+    except (ImportError, AttributeError):  # pragma: no cover - depends on the scipy build
+        import os
+        import sys
+
+        import highspy
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        try:
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+        return highspy, h
+
+
+class _Programme:
+    """The attacker's linear programme: atoms are the columns (0 up to a bound far above any
+    count), cells the rows. A shown cell's row is fixed to its value (an amount to its published
+    precision), a hidden count printed as a count is bounded by its mark, any other hidden cell
+    is free. One HiGHS model is kept and re-solved from its last basis when an objective or a
+    row changes.
+
+    With ``atoms``, only those atoms vary. With ``outside="fixed"`` every other atom is fixed
+    at its true count: the attacker then knows more than in truth, so what this programme proves
+    safe is safe. With ``outside="dropped"`` the cells that also count other atoms are left out:
+    the attacker knows less than in truth, so a count this programme pins is truly exposed.
+    """
+
+    def __init__(
+        self,
+        comp: _Compiled,
+        threshold: int,
+        hidden: Mapping[int, str],
+        atoms: np.ndarray | None = None,
+        outside: str = "fixed",
+    ) -> None:
+        highspy, h = _highs()
+        self.comp = comp
+        self.threshold = threshold
+        self.highspy = highspy
+        self.inf = highspy.kHighsInf
+        self.solves = 0
+        if atoms is None:
+            atoms = np.arange(comp.n_atoms)
+        self.atoms = np.asarray(atoms, dtype=np.int64)
+        fixed = comp.atom_sizes.copy()
+        fixed[self.atoms] = 0.0
+        self.offset = comp.A @ fixed  # what the fixed atoms add to every cell
+        sub = comp.A_csc[:, self.atoms].tocsr()
+        rows = np.flatnonzero(np.diff(sub.indptr))
+        if outside == "dropped":  # forget every cell that also counts other rows
+            inside = np.diff(comp.A.indptr)[rows] == np.diff(sub.indptr)[rows]
+            rows = rows[inside]
+        elif outside != "fixed":
+            raise ValueError("outside must be 'fixed' or 'dropped'")
+        self.rows = rows
+        self.row_of = {int(c): i for i, c in enumerate(rows.tolist())}
+        local = sparse.diags(comp.row_scale[rows]) @ sub[rows]
+        self.local = sub  # cells x local atoms (unscaled), for objectives
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("parallel", "off")
+        # objectives change and rows only relax between solves, so the last basis stays primal
+        # feasible: primal simplex from it takes a few iterations; presolve would discard it
+        h.setOptionValue("presolve", "off")
+        h.setOptionValue("simplex_strategy", 4)
+        lp = highspy.HighsLp()
+        n_col, n_row = self.atoms.size, rows.size
+        lp.num_col_ = n_col
+        lp.num_row_ = n_row
+        lp.col_cost_ = np.zeros(n_col)
+        lp.col_lower_ = np.zeros(n_col)
+        # atoms are bounded only to keep every programme bounded: far above any real count
+        lp.col_upper_ = np.full(n_col, float(max(1000, 10 * comp.n_rows)))
+        bounds = [self._bounds(int(c), hidden) for c in rows.tolist()]
+        lp.row_lower_ = np.array([b[0] for b in bounds], dtype=float)
+        lp.row_upper_ = np.array([b[1] for b in bounds], dtype=float)
+        csc = sparse.csc_matrix(local)
+        csc.sort_indices()
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+        lp.a_matrix_.value_ = csc.data.astype(float)
+        lp.a_matrix_.num_col_ = n_col
+        lp.a_matrix_.num_row_ = n_row
+        h.passModel(lp)
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.h = h
+        self._cost_atoms = np.zeros(0, dtype=np.int32)
+
+    def _bounds(self, c: int, hidden: Mapping[int, str]) -> tuple[float, float]:
+        comp = self.comp
+        inf = self.inf
+        if comp.empty[c]:
+            return -inf, inf
+        s = comp.row_scale[c]
+        off = self.offset[c]
+        if c not in hidden:
+            tol = comp.precision[c]
+            return (comp.values[c] - tol - off) * s, (comp.values[c] + tol - off) * s
+        if comp.is_count[c] and comp.display_count[c]:
+            if hidden[c] == PRIMARY:
+                return 1.0 - off, float(self.threshold) - off
+            if comp.values[c] >= self.threshold + 1:
+                return float(self.threshold + 1) - off, inf
+        return -inf, inf
+
+    def hide(self, cells: Iterable[int], hidden: Mapping[int, str]) -> None:
+        """Relax the rows of newly hidden cells."""
+        for c in cells:
+            i = self.row_of.get(int(c))
+            if i is not None:
+                lo, hi = self._bounds(int(c), hidden)
+                self.h.changeRowBounds(i, lo, hi)
+
+    def covers(self, cell: int) -> bool:
+        """Whether every atom of ``cell`` varies here."""
+        A = self.comp.A
+        mine = A.indices[A.indptr[cell] : A.indptr[cell + 1]]
+        return bool(np.isin(mine, self.atoms).all())
+
+    def solve(self, objective: Mapping[int, float]) -> tuple[float, np.ndarray | None, np.ndarray]:
+        """Maximise ``Σ weight × cell``: (optimum, every atom's value, duals by cell)."""
+        cost = np.zeros(self.atoms.size)
+        L = self.local
+        for c, w in objective.items():
+            lo, hi = L.indptr[c], L.indptr[c + 1]
+            cost[L.indices[lo:hi]] += w * L.data[lo:hi]
+        cols = np.flatnonzero(cost).astype(np.int32)
+        reset = np.setdiff1d(self._cost_atoms, cols).astype(np.int32)
+        if reset.size:
+            self.h.changeColsCost(reset.size, reset, np.zeros(reset.size))
+        if cols.size:
+            self.h.changeColsCost(cols.size, cols, cost[cols])
+        self._cost_atoms = cols
+        self.solves += 1
+        self.h.run()
+        if self.h.getModelStatus() != self.highspy.HighsModelStatus.kOptimal:
+            # cannot happen for true data (they satisfy every row) short of numerical trouble:
+            # then nothing is proven and the cell counts as exposed
+            return math.nan, None, np.zeros(0)
+        sol = self.h.getSolution()
+        full = self.comp.atom_sizes.copy()
+        full[self.atoms] = np.asarray(sol.col_value)
+        duals = np.zeros(self.comp.n)
+        duals[self.rows] = np.asarray(sol.row_dual)
+        offset = sum(w * self.offset[c] for c, w in objective.items())
+        value = float(self.h.getInfo().objective_function_value) + offset
+        return value, full, duals
+
+    def optimum(self, cell: int, sense: int) -> tuple[float, np.ndarray | None, list[int]]:
+        """The attacker's max (``sense`` +1) or min (−1) of one cell, every atom's value at the
+        optimum and the cells that bind it (non-zero duals)."""
+        value, x, duals = self.solve({cell: float(sense)})
+        if x is None:
+            return (self.comp.values[cell], None, [])
+        return sense * value, x, np.flatnonzero(np.abs(duals) > 1e-9).tolist()
+
+
+class _Auditor:
+    def __init__(self, comp: _Compiled, threshold: int, min_range: int) -> None:
+        self.comp = comp
+        self.threshold = threshold
+        self.min_range = min_range
+        self.solves = 0
+
+    def audited(self, hidden: Mapping[int, str]) -> list[int]:
+        """The hidden counts the attacker must not pin: the small ones (primary), whether
+        printed as counts or as shares. (Secondary cells are not sensitive themselves, as in
+        τ-ARGUS; the audit of a small count takes them into account.)"""
+        comp = self.comp
+        return [
+            c
+            for c in sorted(hidden)
+            if hidden[c] == PRIMARY and comp.is_count[c] and not comp.empty[c]
+        ]
+
+    def _safe(self, down: float, up: float) -> bool:
+        return math.floor(up + _TOL) - math.ceil(down - _TOL) >= self.min_range
+
+    def run(self, hidden: dict[int, str]) -> list[int]:
+        """Audit and extend ``hidden`` until every audited cell is protected; returns the cells
+        that could not be protected."""
+        comp = self.comp
+        witness: dict[int, list[float]] = {}  # cell -> [lowest, highest] seen in a solution
+        gave_up: set[int] = set()
+        # every cell whose atoms lie in one group is audited over that group first
+        by_group: dict[int, list[int]] = {}
+        rest: list[int] = []
+        for c in self.audited(hidden):
+            g = comp.group_of_cell[c]
+            (by_group.setdefault(g, []) if g >= 0 else rest).append(c)
+        for g in sorted(by_group):
+            atoms = np.flatnonzero(comp.atom_group == g)
+            strong = _Programme(comp, self.threshold, hidden, atoms, "fixed")
+            weak = _Programme(comp, self.threshold, hidden, atoms, "dropped")
+            rest += self._audit(strong, weak, by_group[g], hidden, witness, gave_up, g)
+        if rest:
+            full = _Programme(comp, self.threshold, hidden)
+            self._audit(full, full, sorted(rest), hidden, witness, gave_up, -1)
+        return sorted(gave_up)
+
+    def _audit(
+        self,
+        lp: _Programme,
+        weak: _Programme,
+        cells: list[int],
+        hidden: dict[int, str],
+        witness: dict[int, list[float]],
+        gave_up: set[int],
+        group: int,
+    ) -> list[int]:
+        """Audit ``cells``, hiding more until they are safe. ``lp`` proves a cell safe; ``weak``
+        (an attacker who knows no more than the truth) proves it exposed; a cell neither can
+        decide is returned, for the full programme."""
+        comp = self.comp
+        t = self.threshold
+        applied = set(hidden)
+        escalate: list[int] = []
+
+        def note(x: np.ndarray | None) -> None:
+            if x is None:
+                return
+            ids = np.asarray(cells, dtype=np.int64)
+            values = comp.A[ids] @ x
+            for c, v in zip(ids.tolist(), values.tolist(), strict=True):
+                w = witness.setdefault(c, [comp.values[c], comp.values[c]])
+                w[0] = min(w[0], v)
+                w[1] = max(w[1], v)
+
+        def safe(c: int) -> bool:
+            w = witness.get(c)
+            return w is not None and self._safe(w[0], w[1])
+
+        try:
+            # 1. prove many at once: push every cell up, then down
+            for sense in (+1.0, -1.0):
+                todo = [c for c in cells if not safe(c)]
+                if len(todo) < 2:
+                    break
+                note(lp.solve({c: sense for c in todo})[1])
+            # 2. one by one; an exposed cell gets one more hidden cell until it is safe
+            for c in cells:
+                tries = 0
+                while not safe(c) and c not in gave_up and c not in escalate:
+                    for sense in (+1, -1):
+                        note(lp.optimum(c, sense)[1])
+                        if safe(c):
+                            break
+                    if safe(c):
+                        break
+                    if comp.display_count[c] and t - 1 < self.min_range:
+                        gave_up.add(c)  # the mark alone gives it away ("<2" is 1)
+                        break
+                    binding: list[int] = []
+                    if weak is not lp:
+                        bounds = []
+                        for sense in (+1, -1):
+                            opt, _x, bind = weak.optimum(c, sense)
+                            bounds.append(opt)
+                            binding += bind
+                        if self._safe(bounds[1], bounds[0]):
+                            escalate.append(c)  # only the full programme can tell
+                            break
+                    else:
+                        for sense in (+1, -1):
+                            binding += lp.optimum(c, sense)[2]
+                    tries += 1
+                    choice = self._choose(hidden, c, binding, group)
+                    if choice is None or tries > MAX_SECONDARY_PER_CELL:
+                        if group >= 0:
+                            escalate.append(c)
+                        else:
+                            gave_up.add(c)
+                        break
+                    hidden[choice] = SECONDARY
+                    new = [choice, *comp.closure(hidden, [choice])]
+                    new += _complete_relations(comp, hidden, new)
+                    lp.hide(new, hidden)
+                    if weak is not lp:
+                        weak.hide(new, hidden)
+                    applied.update(new)
+        finally:
+            self.solves += lp.solves + (weak.solves if weak is not lp else 0)
+        return escalate
+
+    def _choose(
+        self, hidden: Mapping[int, str], cell: int, binding: list[int], group: int
+    ) -> int | None:
+        """The secondary cell for an exposed one: the cheapest shown cell that binds the
+        attacker's optimum (sharing a row with it breaks ties), else the cheapest that shares a
+        row with it. In a group's audit only cells of that group are chosen."""
+        comp = self.comp
+        atoms = comp.A.indices[comp.A.indptr[cell] : comp.A.indptr[cell + 1]]
+        touching = set(np.unique(comp.A_csc[:, atoms].nonzero()[0]).tolist())
+
+        def ok(c: int) -> bool:
+            return _eligible(comp, hidden, c) and (group < 0 or comp.group_of_cell[c] == group)
+
+        cands = [c for c in set(binding) if ok(c)] or [c for c in touching if ok(c)]
+        if not cands:
+            return None
+        return min(cands, key=lambda c: (comp.cost[c], c not in touching, c))

@@ -1,0 +1,511 @@
+"""Every cell the reports of a data folder publish about participants, for the disclosure control.
+
+:func:`report_model` describes each count, share, amount and money figure that an association
+report or a county overview shows (for every association, county and year with data) as a linear
+function of the participant rows (:class:`finsamlib.disclosure.CellModel`), with the exact
+relations between them. :func:`pattern_for` protects them all at once
+(:func:`finsamlib.disclosure.protect`): the run's one suppression pattern, which every table
+builder of :mod:`finsamlib.reports.sections` applies through the keys made here.
+
+Keys (tuples of text and whole numbers):
+
+- ``("flows", association, year, name)``: ``registered``, ``new``, ``ended``,
+  ``ended_to_work_or_studies`` (the summary's key figures);
+- ``("profile", association, year, dimension, category)``: the ended registrations by sex, age
+  band, education and years of support (``category`` ``"total"`` is the table's "Samtliga");
+- ``("supply", association, year, side, category)``: support before/after per category, and
+  ``("supply", association, year, "n", "total")`` the table's "Samtliga";
+- ``("outcome", area, sex, year, indicator)``: the SUS outcome table, ``area`` an association or
+  a county, ``sex`` ``Totalt``/``Kvinnor``/``Män``; count rows as counts, the four share rows as
+  the count each implies, the mean enrolment time as its sum of days, full-time equivalents as
+  amounts;
+- ``("money", association, year, actor)``: the yearly revenue per actor of the economic section
+  (results and payback follow from it and the number of ended registrations);
+- ``("reached", association, year)``: unique persons in insatser (coverage).
+
+The per-row definitions repeat those of :mod:`finsamlib.outcomes`, :mod:`finsamlib.supply` and
+:mod:`finsamlib.economics`; the tests check every published value against the model's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import disclosure, economics, outcomes
+from ..categories import EDUCATION_LABELS, SEX_LABELS, SUPPORT_CODES
+
+#: Below this many ended registrations the economic section shows no money figures per actor.
+#: Each figure is a sum over the cohort of every person's change in support, taxes and
+#: production, priced with the published standard costs; one person moves an actor's figure by
+#: 0.1–0.3 mnkr, the precision the report prints. In a small cohort the figures therefore tell
+#: about individuals (who left försörjningsstöd, who got a job) rather than about a group, and
+#: their many links to the counts of the same persons are hard to protect. 30 is the usual
+#: minimum for a group mean to mean something; the linked-table audit protects the larger
+#: cohorts' figures as it protects every other cell.
+MIN_ECONOMICS_COHORT = 30
+
+#: What the printed amounts tell an attacker, as the half-width of the interval around the true
+#: sum (:meth:`finsamlib.disclosure.CellModel.add_amount`). Money: revenue, results and payback
+#: are printed in mnkr with one decimal (± 50 000 kr); the 5-year result is 5 × revenue − cost,
+#: so it pins the yearly revenue to ± 10 000 kr.
+MONEY_PRECISION = 10_000.0
+#: Full-time equivalents are printed with one decimal.
+FTE_PRECISION = 0.05
+#: The mean enrolment time is printed in whole days: the sum of days to ± 0.5 per registration.
+DAYS_PRECISION = 0.5
+
+SEXES: tuple[str, ...] = outcomes.SEX_COLUMNS
+_SEX_CODE = {SEX_LABELS["K"]: "K", SEX_LABELS["M"]: "M"}
+#: The count rows of the outcome table (printed as counts).
+OUTCOME_COUNTS: tuple[str, ...] = (
+    "ended_registrations",
+    "unique_persons",
+    "work_count",
+    "work_or_studies_count",
+    "work_or_studies_gained_count",
+)
+#: The share rows of the outcome table: modelled by the count each implies (over the ended).
+OUTCOME_SHARE_COUNTS: tuple[str, ...] = (
+    "share_under_30",
+    "share_support_over_3_years",
+    "share_compulsory_or_less",
+    "share_post_secondary",
+)
+#: The amount rows of the outcome table and the count each is computed from.
+OUTCOME_AMOUNTS: dict[str, str] = {
+    "mean_enrolment_days": "ended_registrations",
+    "work_fte": "work_count",
+    "work_or_studies_fte": "work_or_studies_count",
+}
+#: The outcome rows computed from two published counts (no cell of their own).
+OUTCOME_DERIVED: dict[str, tuple[str, str]] = {
+    "share_by_sex": ("ended_registrations", "ended_registrations@Totalt"),
+    "work_share": ("work_count", "ended_registrations"),
+}
+FLOWS: tuple[str, ...] = ("registered", "new", "ended", "ended_to_work_or_studies")
+PROFILE_DIMENSIONS: tuple[str, ...] = ("sex", "age_band", "education", "support_years")
+ACTORS: tuple[str, ...] = economics.ACTORS
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def flow_key(association: str, year: int, name: str) -> tuple:
+    return ("flows", str(association), int(year), str(name))
+
+
+def profile_key(association: str, year: int, dimension: str, category: str) -> tuple:
+    return ("profile", str(association), int(year), str(dimension), str(category))
+
+
+def supply_key(association: str, year: int, side: str, category: str) -> tuple:
+    return ("supply", str(association), int(year), str(side), str(category))
+
+
+def supply_total_key(association: str, year: int) -> tuple:
+    return supply_key(association, year, "n", "total")
+
+
+def outcome_key(area: str, sex: str, year: int, indicator: str) -> tuple:
+    return ("outcome", str(area), str(sex), int(year), str(indicator))
+
+
+def outcome_cell_keys(area: str, sex: str, year: int, indicator: str) -> list[tuple]:
+    """The cells one figure of the outcome table is computed from (hidden with any of them)."""
+    if indicator in OUTCOME_DERIVED:
+        out = []
+        for source in OUTCOME_DERIVED[indicator]:
+            name, _, column = source.partition("@")
+            out.append(outcome_key(area, column or sex, year, name))
+        return out
+    return [outcome_key(area, sex, year, indicator)]
+
+
+def money_key(association: str, year: int, actor: str) -> tuple:
+    return ("money", str(association), int(year), str(actor))
+
+
+def reached_key(association: str, year: int) -> tuple:
+    return ("reached", str(association), int(year))
+
+
+# --------------------------------------------------------------------------- per-row values
+
+
+def _band(values: np.ndarray, bands: Iterable[tuple[str, float, float]], closed_left: bool):
+    out = np.full(values.shape, outcomes.UNKNOWN, dtype=object)
+    done = np.isnan(values)
+    for name, lo, hi in bands:
+        inside = (lo <= values) & (values <= hi) if closed_left else (lo < values) & (values <= hi)
+        inside &= ~done
+        out[inside] = name
+        done |= inside
+    return out
+
+
+class _Rows:
+    """The per-row values every cell is built from (vectorised)."""
+
+    def __init__(self, p: pd.DataFrame) -> None:
+        def num(col: str) -> np.ndarray:
+            return pd.to_numeric(p[col]).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+        def extent(col: str) -> np.ndarray:
+            return np.nan_to_num(num(col), nan=0.0)
+
+        self.n = len(p)
+        self.association = p["association"].astype("object").to_numpy()
+        self.person = p["person_id"].astype("object").to_numpy()
+        start = pd.to_datetime(p["start_date"])
+        end = pd.to_datetime(p["end_date"])
+        self.start = start.to_numpy()
+        self.end = end.to_numpy()
+        self.start_year = start.dt.year.to_numpy(dtype=float, na_value=np.nan)
+        self.end_year = end.dt.year.to_numpy(dtype=float, na_value=np.nan)
+        sex = p["sex"].astype("object").to_numpy()
+        self.sex = np.array([s if s in SEX_LABELS else outcomes.UNKNOWN for s in sex], dtype=object)
+        self.sex_raw = sex
+        age = self.start_year - num("birth_year")
+        self.age = age
+        years = num("years_public_support_before")
+        self.support_years = years
+        edu = p["education"].astype("object").to_numpy()
+        self.education_raw = edu
+        self.education = np.array(
+            [e if e in EDUCATION_LABELS else outcomes.UNKNOWN for e in edu], dtype=object
+        )
+        self.age_band = _band(age, outcomes.AGE_BANDS, closed_left=True)
+        self.support_band = _band(years, outcomes.SUPPORT_YEAR_BANDS, closed_left=False)
+        self.days = (end - start).dt.days.to_numpy(dtype=float, na_value=np.nan)
+        self.work_after = extent("work_extent_after")
+        studies_after = extent("studies_extent_after")
+        self.after = self.work_after + studies_after
+        self.before = extent("work_extent_before") + extent("studies_extent_before")
+        self.to_wos = (self.work_after > 0) | (studies_after > 0)
+        self.support_before = p["support_before"].astype("object").to_numpy()
+        self.support_after = p["support_after"].astype("object").to_numpy()
+
+    def active(self, year: int) -> np.ndarray:
+        first = np.datetime64(f"{year}-01-01")
+        last = np.datetime64(f"{year}-12-31")
+        start_ok = self.start <= last
+        end_ok = np.isnat(self.end) | (self.end >= first)
+        return start_ok & end_ok & ~np.isnat(self.start)
+
+    def ended(self, year: int) -> np.ndarray:
+        return self.end_year == year
+
+
+def _first_of_person(rows: np.ndarray, r: _Rows) -> np.ndarray:
+    """The rows among ``rows`` (indices) that are the first of their (association, person)."""
+    seen: set[tuple[object, object]] = set()
+    out = []
+    for i in rows.tolist():
+        k = (r.association[i], r.person[i])
+        if k not in seen:
+            seen.add(k)
+            out.append(i)
+    return np.array(out, dtype=np.int64)
+
+
+def _first_person_id(rows: np.ndarray, r: _Rows) -> np.ndarray:
+    """The rows among ``rows`` that are the first with their person id (within one
+    association: target_group.reached counts person ids)."""
+    seen: set[object] = set()
+    out = []
+    for i in rows.tolist():
+        if r.person[i] not in seen:
+            seen.add(r.person[i])
+            out.append(i)
+    return np.array(out, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------- the model
+
+
+def report_years(participants: pd.DataFrame | None) -> list[int]:
+    """The years a report can be made for: those in which some registration ended."""
+    if participants is None or participants.empty:
+        return []
+    years = pd.to_datetime(participants["end_date"]).dt.year.dropna().astype(int)
+    return sorted(set(years.tolist()))
+
+
+def published_counties(participants: pd.DataFrame, registry: pd.DataFrame) -> dict[str, list]:
+    """County → its associations with participant rows, for the counties whose column the
+    reports show (every association of the county has participant rows)."""
+    present = set(participants["association"].astype(str))
+    out: dict[str, list[str]] = {}
+    for county in dict.fromkeys(registry["county"].astype(str)):
+        members = list(
+            dict.fromkeys(registry.loc[registry["county"] == county, "association"].astype(str))
+        )
+        if members and all(m in present for m in members):
+            out[county] = members
+    return out
+
+
+def report_model(
+    participants: pd.DataFrame,
+    registry: pd.DataFrame,
+    *,
+    years: Sequence[int] | None = None,
+    standard_costs: pd.DataFrame | None = None,
+) -> disclosure.CellModel:
+    """Every participant cell of every report of a data folder (see the module docstring).
+
+    ``years`` default to :func:`report_years`; money cells are made when ``standard_costs`` is
+    given, for cohorts of at least :data:`MIN_ECONOMICS_COHORT` ended registrations.
+    """
+    p = participants.reset_index(drop=True)
+    r = _Rows(p)
+    county_of = dict(
+        zip(registry["association"].astype(str), registry["county"].astype(str), strict=True)
+    )
+    # the audit looks first at the registrations of one county that ended in one year
+    groups = [
+        None if np.isnan(ey) else (county_of.get(str(a)), int(ey))
+        for a, ey in zip(r.association, r.end_year, strict=True)
+    ]
+    model = disclosure.CellModel(r.n, groups=groups)
+    years = list(report_years(p) if years is None else years)
+    known = set(registry["association"].astype(str))
+    present = [a for a in dict.fromkeys(registry["association"].astype(str))]
+    present = [a for a in present if (r.association == a).any()]
+    unknown = sorted(set(r.association.astype(str)) - known)
+    if unknown:
+        raise ValueError(f"associations {unknown} are not in the registry")
+    of_assoc = {a: r.association == a for a in present}
+    counties = published_counties(p, registry)
+    money = None
+    if standard_costs is not None:  # each ended row's money per actor, once for all years
+        cohort = p[p["end_date"].notna() & p["support_after"].notna()]
+        if not cohort.empty:
+            money = economics.revenue_by_row(cohort, standard_costs)
+    for y in years:
+        active = r.active(y)
+        ended = r.ended(y)
+        for a in present:
+            mine = of_assoc[a]
+            _flows(model, r, a, y, mine & active, ended)
+            _profile(model, r, a, y, np.flatnonzero(mine & ended))
+            _supply(model, r, a, y, np.flatnonzero(mine & ended))
+            _reached(model, r, a, y, np.flatnonzero(mine & active))
+            _outcome_area(model, r, a, y, np.flatnonzero(mine & ended), members=None)
+            if money is not None:
+                _money(model, a, y, np.flatnonzero(mine & ended), money)
+        for county, members in counties.items():
+            rows = np.flatnonzero(np.isin(r.association, members) & ended)
+            _outcome_area(model, r, county, y, rows, members=members)
+        for a in present:  # one year's flows follow from the year before
+            if y - 1 in years:
+                model.add_relation(
+                    {
+                        flow_key(a, y, "registered"): 1.0,
+                        flow_key(a, y - 1, "registered"): -1.0,
+                        flow_key(a, y - 1, "ended"): 1.0,
+                        flow_key(a, y, "new"): -1.0,
+                    }
+                )
+    return model
+
+
+def _flows(model, r: _Rows, a: str, y: int, active: np.ndarray, ended_y: np.ndarray) -> None:
+    new = active & (r.start_year == y)
+    ended = active & ended_y
+    model.add_count(flow_key(a, y, "registered"), np.flatnonzero(active))
+    model.add_count(flow_key(a, y, "new"), np.flatnonzero(new))
+    model.add_count(flow_key(a, y, "ended"), np.flatnonzero(ended))
+    model.add_count(flow_key(a, y, "ended_to_work_or_studies"), np.flatnonzero(ended & r.to_wos))
+
+
+def _profile(model, r: _Rows, a: str, y: int, rows: np.ndarray) -> None:
+    if rows.size == 0:
+        return
+    values = {
+        "sex": (r.sex, [*SEX_LABELS, outcomes.UNKNOWN]),
+        "age_band": (r.age_band, [b[0] for b in outcomes.AGE_BANDS] + [outcomes.UNKNOWN]),
+        "education": (r.education, list(EDUCATION_LABELS)),
+        "support_years": (
+            r.support_band,
+            [b[0] for b in outcomes.SUPPORT_YEAR_BANDS] + [outcomes.UNKNOWN],
+        ),
+    }
+    for dim, (per_row, categories) in values.items():
+        total = profile_key(a, y, dim, "total")
+        model.add_count(total, rows)
+        parts = []
+        for cat in dict.fromkeys(categories):
+            key = profile_key(a, y, dim, cat)
+            model.add_count(key, rows[per_row[rows] == cat])
+            parts.append(key)
+        model.add_total(total, parts)
+
+
+def _supply(model, r: _Rows, a: str, y: int, ended: np.ndarray) -> None:
+    b = r.support_before[ended]
+    f = r.support_after[ended]
+    rows = ended[pd.notna(b) & pd.notna(f)]
+    if rows.size == 0:
+        return
+    total = supply_total_key(a, y)
+    model.add_count(total, rows)
+    for side, values in (("before", r.support_before), ("after", r.support_after)):
+        parts = []
+        for cat in SUPPORT_CODES:
+            key = supply_key(a, y, side, cat)
+            model.add_count(key, rows[values[rows] == cat])
+            parts.append(key)
+        model.add_total(total, parts)
+
+
+def _reached(model, r: _Rows, a: str, y: int, active: np.ndarray) -> None:
+    model.add_count(reached_key(a, y), _first_person_id(active, r))
+
+
+def _outcome_area(
+    model, r: _Rows, area: str, y: int, rows: np.ndarray, members: list[str] | None
+) -> None:
+    for sex in SEXES:
+        sub = rows if sex == outcomes.TOTAL else rows[r.sex_raw[rows] == _SEX_CODE[sex]]
+        n_key = outcome_key(area, sex, y, "ended_registrations")
+        model.add_count(n_key, sub)
+        model.add_count(outcome_key(area, sex, y, "unique_persons"), _first_of_person(sub, r))
+        age = np.nan_to_num(r.age[sub], nan=np.inf)
+        years = np.nan_to_num(r.support_years[sub], nan=0.0)
+        implied = {
+            "share_under_30": age < outcomes.YOUNG_AGE_LIMIT,
+            "share_support_over_3_years": years > outcomes.LONG_SUPPORT_YEARS,
+            "share_compulsory_or_less": r.education_raw[sub] == "compulsory_or_less",
+            "share_post_secondary": r.education_raw[sub] == "post_secondary",
+        }
+        for name, mask in implied.items():
+            model.add_count(
+                outcome_key(area, sex, y, name), sub[mask], depends=[n_key], display="share"
+            )
+        work = r.work_after[sub] > 0
+        wos = r.after[sub] > 0
+        model.add_count(outcome_key(area, sex, y, "work_count"), sub[work])
+        model.add_count(outcome_key(area, sex, y, "work_or_studies_count"), sub[wos])
+        model.add_count(
+            outcome_key(area, sex, y, "work_or_studies_gained_count"),
+            sub[r.after[sub] > r.before[sub]],
+        )
+        model.add_amount(
+            outcome_key(area, sex, y, "mean_enrolment_days"),
+            sub,
+            np.nan_to_num(r.days[sub], nan=0.0),
+            depends=[n_key],
+            precision=DAYS_PRECISION * sub.size,
+        )
+        model.add_amount(
+            outcome_key(area, sex, y, "work_fte"),
+            sub,
+            r.work_after[sub] / outcomes.FULL_TIME_EXTENT,
+            depends=[outcome_key(area, sex, y, "work_count")],
+            precision=FTE_PRECISION,
+        )
+        model.add_amount(
+            outcome_key(area, sex, y, "work_or_studies_fte"),
+            sub,
+            np.minimum(r.after[sub], outcomes.FULL_TIME_EXTENT) / outcomes.FULL_TIME_EXTENT,
+            depends=[outcome_key(area, sex, y, "work_or_studies_count")],
+            precision=FTE_PRECISION,
+        )
+    linear = (*OUTCOME_COUNTS, *OUTCOME_SHARE_COUNTS, *OUTCOME_AMOUNTS)
+    for name in linear:
+        model.add_total(
+            outcome_key(area, outcomes.TOTAL, y, name),
+            [outcome_key(area, s, y, name) for s in SEXES[1:]],
+        )
+        if members:
+            for sex in SEXES:
+                model.add_total(
+                    outcome_key(area, sex, y, name), [outcome_key(m, sex, y, name) for m in members]
+                )
+    if members is None and rows.size:  # the outcome shares against the profile's bands
+        a = area
+        model.add_total(
+            outcome_key(a, outcomes.TOTAL, y, "share_under_30"),
+            [profile_key(a, y, "age_band", b) for b, _lo, hi in outcomes.AGE_BANDS if hi < 30],
+        )
+        model.add_total(
+            outcome_key(a, outcomes.TOTAL, y, "share_support_over_3_years"),
+            [profile_key(a, y, "support_years", b) for b in ("3-9", "over 9")],
+        )
+
+
+def _money(model, a: str, y: int, ended: np.ndarray, money: pd.DataFrame) -> None:
+    if ended.size < MIN_ECONOMICS_COHORT:
+        return
+    rows = np.intersect1d(ended, money.index.to_numpy(dtype=np.int64))
+    if rows.size == 0:
+        return
+    per_row = money.loc[rows]
+    for actor in ACTORS:
+        model.add_amount(
+            money_key(a, y, actor),
+            rows,
+            per_row[actor].to_numpy(),
+            depends=[outcome_key(a, outcomes.TOTAL, y, "ended_registrations")],
+            precision=MONEY_PRECISION,
+        )
+
+
+def pattern_for(
+    participants: pd.DataFrame | None,
+    registry: pd.DataFrame,
+    threshold: int,
+    *,
+    standard_costs: pd.DataFrame | None = None,
+) -> disclosure.Pattern:
+    """The one suppression pattern of every report of a data folder."""
+    fp = data_fingerprint(participants, registry, standard_costs, threshold)
+    if participants is None or participants.empty:
+        return disclosure.Pattern(threshold=int(threshold), hidden={}, fingerprint=fp)
+    model = report_model(participants, registry, standard_costs=standard_costs)
+    return disclosure.protect(model, int(threshold), fingerprint=fp)
+
+
+def folder_pattern(data_dir: str | Path | None, threshold: int) -> disclosure.Pattern:
+    """The one suppression pattern of every report of a data folder (None: the embedded data),
+    for the runner to compute once per run and hand to every report."""
+    from .inputs import ReportInputs
+
+    inputs = ReportInputs(data_dir)
+    registry = inputs.load("registry")
+    participants = inputs.load_table("participants")
+    costs = (
+        inputs.load("assumptions/standard_costs")
+        if inputs.has("assumptions/standard_costs")
+        else None
+    )
+    return pattern_for(participants, registry, int(threshold), standard_costs=costs)
+
+
+def data_fingerprint(
+    participants: pd.DataFrame | None,
+    registry: pd.DataFrame,
+    standard_costs: pd.DataFrame | None,
+    threshold: int,
+) -> str:
+    """What a pattern depends on: the data, the threshold and the method's version."""
+
+    def digest(df: pd.DataFrame | None) -> bytes:
+        if df is None:
+            return b"none"
+        hashed = pd.util.hash_pandas_object(df.reset_index(drop=True), index=False)
+        return hashed.to_numpy().tobytes() + repr(list(df.columns)).encode()
+
+    return disclosure.fingerprint(
+        digest(participants),
+        digest(registry),
+        digest(standard_costs),
+        int(threshold),
+        disclosure.METHOD_VERSION,
+        MIN_ECONOMICS_COHORT,
+    )

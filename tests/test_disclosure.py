@@ -1,0 +1,186 @@
+"""The linked-table disclosure control (finsamlib.disclosure): hand-computed small cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from finsamlib import disclosure as D
+from finsamlib.disclosure import PRIMARY, SECONDARY, CellModel, attack, protect
+
+
+def line(values: list[int]) -> CellModel:
+    """Rows split into parts of the given sizes, each part a cell, and their total."""
+    m = CellModel(sum(values))
+    start = 0
+    for i, v in enumerate(values):
+        m.add_count(("part", i), range(start, start + v))
+        start += v
+    m.add_count(("total",), range(sum(values)))
+    m.add_total(("total",), [("part", i) for i in range(len(values))])
+    return m
+
+
+def pinned(model: CellModel, pattern: D.Pattern) -> dict:
+    """The hidden small counts an attacker recovers exactly."""
+    return {
+        k: b
+        for k, b in attack(model, pattern).items()
+        if pattern.hidden[k] == PRIMARY and b[0] == b[1]
+    }
+
+
+def test_primary_zero_shown_and_total_protected():
+    m = line([12, 3, 20, 0])
+    p = protect(m, 4)
+    # 3 is small; the relation hides the cheapest other part (12), the total stays
+    assert p.hidden == {("part", 0): SECONDARY, ("part", 1): PRIMARY}
+    assert not pinned(m, p)
+    assert attack(m, p)[("part", 1)] == (1, 4)
+
+
+def test_two_small_parts_need_no_secondary():
+    m = line([2, 3, 20])
+    p = protect(m, 4)
+    assert set(p.hidden.values()) == {PRIMARY}
+    assert attack(m, p)[("part", 0)] == (1, 4)
+
+
+def test_the_marks_are_known_to_the_attacker():
+    # 1 + 5 = 6: hiding 1 ("<5") and 5 ("..") is not enough, since ".." means at least 5:
+    # 6 - 5 pins the "<5" at 1. The audit finds it and hides the total as well.
+    m = line([1, 5])
+    p = protect(m, 4)
+    assert p.hidden[("part", 0)] == PRIMARY
+    assert ("total",) in p.hidden
+    assert not pinned(m, p)
+
+
+def test_two_way_table_is_audited():
+    # a 2 x 2 table with margins: one small cell needs a rectangle of hidden cells
+    m = CellModel(62)
+    cells = {("a", "x"): 2, ("a", "y"): 20, ("b", "x"): 10, ("b", "y"): 30}
+    start = 0
+    rows = {}
+    for k, v in cells.items():
+        rows[k] = list(range(start, start + v))
+        start += v
+        m.add_count(k, rows[k])
+    for r in ("a", "b"):
+        m.add_count((r, "T"), rows[(r, "x")] + rows[(r, "y")])
+        m.add_total((r, "T"), [(r, "x"), (r, "y")])
+    for c in ("x", "y"):
+        m.add_count(("T", c), rows[("a", c)] + rows[("b", c)])
+        m.add_total(("T", c), [("a", c), ("b", c)])
+    m.add_count(("T", "T"), range(62))
+    p = protect(m, 4)
+    assert {("a", "x"), ("a", "y"), ("b", "x"), ("b", "y")} <= set(p.hidden)
+    assert not pinned(m, p)
+
+
+def test_same_rows_are_one_cell_and_hidden_together():
+    m = CellModel(10)
+    m.add_count(("flows", "ended"), range(10))
+    m.add_count(("profile", "total"), range(10))  # the same number in another table
+    m.add_count(("small",), [0, 1])
+    m.add_count(("rest",), range(2, 10))
+    m.add_total(("flows", "ended"), [("small",), ("rest",)])
+    p = protect(m, 4)
+    # the cheapest protection of "small" is "rest" (8), not the total
+    assert p.hidden == {("small",): PRIMARY, ("rest",): SECONDARY}
+    # forcing: a relation against the alias keeps both totals together
+    m2 = CellModel(3)
+    m2.add_count(("a",), range(3))
+    m2.add_count(("b",), range(3))
+    p2 = protect(m2, 4)
+    assert p2.hidden == {("a",): PRIMARY, ("b",): PRIMARY}
+
+
+def test_a_figure_computed_from_a_hidden_count_is_hidden():
+    m = CellModel(30)
+    m.add_count(("women",), range(3))
+    m.add_count(("men",), range(3, 30))
+    m.add_amount(("fte women",), range(3), [0.5, 1.0, 0.25], depends=[("women",)])
+    m.add_count(("all",), range(30))
+    m.add_total(("all",), [("women",), ("men",)])
+    p = protect(m, 4)
+    assert p.hidden[("fte women",)] == SECONDARY
+    assert p.hidden[("men",)] == SECONDARY
+
+
+def test_an_amount_that_prices_categories_is_hidden_when_it_would_give_a_count_away():
+    # 2 with support A (cost 96 000) and 6 with B (cost 180 000) are hidden, but the total money
+    # 2 x 96 000 + 6 x 180 000 pins A exactly (A + B = 8 is published)
+    m = CellModel(30)
+    m.add_count(("A",), range(2))
+    m.add_count(("B",), range(2, 8))
+    m.add_count(("C",), range(8, 30))
+    m.add_count(("all",), range(30))
+    m.add_total(("all",), [("A",), ("B",), ("C",)])
+    weights = [96_000.0] * 2 + [180_000.0] * 6 + [50_000.0] * 22
+    m.add_amount(("money",), range(30), weights, precision=10_000)
+    p = protect(m, 4)
+    assert p.hidden[("A",)] == PRIMARY and p.hidden[("B",)] == SECONDARY
+    assert ("money",) in p.hidden
+    assert not pinned(m, p)
+    # with a coarse enough precision the money can stay
+    m2 = CellModel(30)
+    for k, r in ((("A",), range(2)), (("B",), range(2, 8)), (("C",), range(8, 30))):
+        m2.add_count(k, r)
+    m2.add_count(("all",), range(30))
+    m2.add_total(("all",), [("A",), ("B",), ("C",)])
+    m2.add_amount(("money",), range(30), weights, precision=300_000)
+    assert ("money",) not in protect(m2, 4).hidden
+
+
+def test_threshold_zero_hides_nothing_and_one_cannot_protect():
+    m = line([1, 3, 20])
+    assert protect(m, 0).hidden == {}
+    p = protect(m, 1)
+    assert p.hidden[("part", 0)] == PRIMARY
+    assert ("part", 0) in p.unprotected  # "<2" is 1 whatever else is hidden
+    p2 = protect(m, 2)
+    assert not p2.unprotected
+
+
+def test_groups_give_a_pattern_the_full_attack_cannot_break():
+    # two groups linked by a cell over both: the group audit fixes the other group's rows
+    m = CellModel(40, groups=["g1"] * 20 + ["g2"] * 20)
+    m.add_count(("g1", "a"), range(2))
+    m.add_count(("g1", "b"), range(2, 20))
+    m.add_count(("g1", "all"), range(20))
+    m.add_total(("g1", "all"), [("g1", "a"), ("g1", "b")])
+    m.add_count(("g2", "a"), range(20, 23))
+    m.add_count(("g2", "b"), range(23, 40))
+    m.add_count(("both", "a"), [*range(2), *range(20, 23)])
+    m.add_total(("both", "a"), [("g1", "a"), ("g2", "a")])
+    p = protect(m, 4)
+    assert not pinned(m, p)
+
+
+def test_pattern_json_round_trip_and_unknown_keys():
+    m = line([12, 3, 20])
+    p = protect(m, 4, fingerprint="abc")
+    back = D.Pattern.from_json(p.to_json())
+    assert back == p
+    assert back.reason(("part", 1)) == PRIMARY and back.reason(("total",)) is None
+    with pytest.raises(KeyError, match="not in the run's disclosure model"):
+        back.reason(("nope",))
+
+
+def test_deterministic():
+    m = line([7, 3, 2, 9, 30, 1])
+    assert protect(m, 4).hidden == protect(m, 4).hidden
+
+
+def test_relations_that_do_not_hold_are_ignored_and_bad_input_refused():
+    m = CellModel(5)
+    m.add_count(("a",), range(2))
+    m.add_count(("b",), range(2, 5))
+    m.add_total(("a",), [("b",)])  # wrong: a is not b
+    assert m.compiled().dropped_relations == 1
+    with pytest.raises(KeyError, match="added twice"):
+        m.add_count(("a",), [0])
+    with pytest.raises(IndexError):
+        m.add_count(("c",), [7])
+    with pytest.raises(ValueError, match="threshold"):
+        protect(m, -1)
