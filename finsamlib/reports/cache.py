@@ -86,10 +86,25 @@ def key(notebook: str, parameters: Mapping[str, object]) -> dict[str, object]:
     }
 
 
-def fresh(out: Path, output: str, notebook: str, parameters: Mapping[str, object]) -> bool:
+def fresh(
+    out: Path,
+    output: str,
+    notebook: str,
+    parameters: Mapping[str, object],
+    always: Mapping[str, str] | None = None,
+    digests: dict[Path, str] | None = None,
+) -> bool:
     """Whether the page ``output`` under ``out`` may be kept as it is: its record matches the
     notebook, parameters, version and code, the page is the one written, and every recorded
-    input file still has its recorded SHA-256 (and so do :func:`always_inputs`)."""
+    input file still has its recorded SHA-256 (and so do :func:`always_inputs`; ``always``:
+    them as computed already). ``digests`` memoises files' SHA-256 over the pages of a run."""
+    known = {} if digests is None else digests
+
+    def digest(path: Path) -> str:
+        if path not in known:
+            known[path] = sha256_of(path)
+        return known[path]
+
     page = Path(out) / output
     try:
         record = json.loads(record_path(out, output).read_text(encoding="utf-8"))
@@ -103,9 +118,11 @@ def fresh(out: Path, output: str, notebook: str, parameters: Mapping[str, object
         inputs = record.get("inputs")
         if not isinstance(inputs, dict) or not inputs:
             return False
-        if any(inputs.get(rel) != d for rel, d in always_inputs(root).items()):
+        if always is None:
+            always = always_inputs(root)
+        if any(inputs.get(rel) != d for rel, d in always.items()):
             return False
-        if any(sha256_of(root / rel) != d for rel, d in inputs.items()):
+        if any(digest(root / rel) != d for rel, d in inputs.items()):
             return False
     except (OSError, ValueError, KeyError, loaders.FinsamDataError):
         return False

@@ -643,12 +643,13 @@ def _skip_unchanged(
         except (OSError, ValueError, FinsamDataError) as exc:  # no records for this folder
             log.warning("no cache records for %s: %s", root or "the embedded data", exc)
     todo, skipped = [], []
+    digests: dict[Path, str] = {}
     for job in jobs:
         root = str(job.parameters.get("data_dir") or "")
         if (
             not force
             and root in always
-            and cache.fresh(out, job.output, job.notebook, job.parameters)
+            and cache.fresh(out, job.output, job.notebook, job.parameters, always[root], digests)
         ):
             skipped.append(out / job.output)
         else:
