@@ -32,7 +32,7 @@ def recorded(tmp_path):
     html = "<html>sida</html>"
     runner.atomic_write(out / PAGE, html)
     params = {"association": "Finnveden", "year": 2021, "data_dir": str(data), "threshold": 4}
-    read = ["registry.csv", "assumptions/standard_costs.csv"]
+    read = ["registry.csv", "derived/population.csv"]
     inputs = {rel: sha256_of(data / rel) for rel in read}
     cache.write(out, PAGE, NOTEBOOK, params, html, inputs, cache.always_inputs(data))
     assert cache.fresh(out, PAGE, NOTEBOOK, params)
@@ -42,8 +42,10 @@ def recorded(tmp_path):
 def test_record_lists_what_was_read_the_manifest_and_every_participant_file(recorded):
     data, out, _ = recorded
     record = json.loads(cache.record_path(out, PAGE).read_text(encoding="utf-8"))
-    expected = {"MANIFEST.csv", "registry.csv", "assumptions/standard_costs.csv"}
-    expected |= {p.relative_to(data).as_posix() for p in participant_files(data)}
+    always = {"MANIFEST.csv", "registry.csv", "assumptions/standard_costs.csv"}
+    always |= {p.relative_to(data).as_posix() for p in participant_files(data)}
+    assert set(cache.always_inputs(data)) == always
+    expected = always | {"derived/population.csv"}
     assert set(record["inputs"]) == expected
     assert record["notebook"] == sha256_of(NOTEBOOK)
     assert record["page"] == sha256_of(out / PAGE)
@@ -73,7 +75,7 @@ def test_any_change_invalidates(recorded, change, tmp_path, monkeypatch):
     data, out, params = recorded
     notebook = NOTEBOOK
     if change == "data file bytes":
-        with (data / "assumptions/standard_costs.csv").open("a", encoding="utf-8") as fh:
+        with (data / "derived/population.csv").open("a", encoding="utf-8") as fh:
             fh.write("\n")
     elif change == "participant file not read by the page":
         with participant_files(data)[0].open("a", encoding="utf-8") as fh:
@@ -82,7 +84,7 @@ def test_any_change_invalidates(recorded, change, tmp_path, monkeypatch):
         text = (data / "MANIFEST.csv").read_text(encoding="utf-8")
         (data / "MANIFEST.csv").write_text(text.replace("Förbunden", "Alla förbund", 1), "utf-8")
     elif change == "a file now missing":
-        (data / "assumptions/standard_costs.csv").unlink()
+        (data / "derived/population.csv").unlink()
     elif change == "parameter":
         params = {**params, "threshold": 5}
     elif change == "notebook":

@@ -33,6 +33,9 @@ INPUTS_KEY = "inputs"
 #: generation time (a skipped page keeps the time it was made, which stays true).
 VOLATILE_PARAMETERS = frozenset({"generated_at"})
 
+#: Loader tables whose files every record includes (see :func:`always_inputs`).
+ALWAYS_TABLES = ("participants", "registry", "standard_costs")
+
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
@@ -61,13 +64,14 @@ def code_digest() -> str:
 
 def always_inputs(root: Path) -> dict[str, str]:
     """Files every page of a data folder depends on, whatever its kernel reports: the manifest
-    (it decides which files a table has and the descriptions in the sources list) and every
-    participant file. The participant files are here because disclosure control makes a page
-    depend on the other associations' rows of the same run; correctness before skipping."""
+    (it decides which files a table has and the descriptions in the sources list) and the files
+    of :data:`ALWAYS_TABLES`. Every participant file, the registry and the standard costs are
+    here because disclosure control makes a page depend on the other associations' rows of the
+    same run (one suppression pattern computed from them); correctness before skipping."""
     root = Path(root)
     files = {loaders.MANIFEST_NAME: sha256_of(root / loaders.MANIFEST_NAME)}
     manifest = datasets.manifest(root)
-    for rel in manifest.loc[manifest["table"] == "participants", "path"]:
+    for rel in manifest.loc[manifest["table"].isin(ALWAYS_TABLES), "path"]:
         path = root / rel
         if path.is_file():
             files[str(rel)] = sha256_of(path)
