@@ -30,8 +30,10 @@ FORMAT = 1
 #: Page-metadata key under which a report notebook lists the files it read.
 INPUTS_KEY = "inputs"
 #: Parameters that differ on every run without changing what a page shows from its data: the
-#: generation time (a skipped page keeps the time it was made, which stays true).
-VOLATILE_PARAMETERS = frozenset({"generated_at"})
+#: generation time (a skipped page keeps the time it was made, which stays true), and the path
+#: of the run's disclosure-control pattern (a temporary file; the pattern itself follows from
+#: the threshold and the files of :data:`ALWAYS_TABLES`, which every record holds).
+VOLATILE_PARAMETERS = frozenset({"generated_at", "disclosure_file"})
 
 #: Loader tables whose files every record includes (see :func:`always_inputs`).
 ALWAYS_TABLES = ("participants", "registry", "standard_costs")

@@ -27,6 +27,7 @@ RUNNER_SET: dict[str, str | None] = {
     "county": "--county",
     "data_dir": "--data-dir",
     "generated_at": None,
+    "disclosure_file": None,  # the run's suppression pattern (disclosure control)
 }
 #: Parameters ``-p`` may give as well as the command's option of the same name.
 OPTIONS = ("year", "threshold")
