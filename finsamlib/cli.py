@@ -75,7 +75,35 @@ def main() -> None:
     is_flag=True,
     help="Also print each page to an A4 PDF beside it, with the system's headless chromium.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Render every page, even those whose inputs did not change since the last run.",
+)
+@click.option(
+    "-p",
+    "--param",
+    "param",
+    nargs=2,
+    multiple=True,
+    metavar="NAME VALUE",
+    help="A parameter of the report notebooks (repeatable); see --list-params.",
+)
+@click.option(
+    "--params",
+    "params_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A YAML file of notebook parameters (name: value); -p overrides it.",
+)
+@click.option(
+    "--list-params",
+    is_flag=True,
+    help="Print the report notebooks' parameters with type and default, and exit.",
+)
+@click.pass_context
 def reports(
+    ctx: click.Context,
     county: str | None,
     association: str | None,
     year: int | None,
@@ -88,6 +116,10 @@ def reports(
     scheduler: str | None,
     progress: bool | None,
     pdf: bool,
+    force: bool,
+    param: tuple[tuple[str, str], ...],
+    params_files: tuple[str, ...],
+    list_params: bool,
 ) -> None:
     """Render the HTML reports: one per association, one overview per county, and an index.
 
@@ -100,6 +132,11 @@ def reports(
     pages already written are kept). With --pdf, every page written also gets a PDF beside it
     (report.html -> report.pdf); a page whose PDF fails gets one line and exit status 1, the other
     pages still get theirs.
+
+    A re-run skips the pages whose notebook, parameters, finsamlib and input files did not change
+    (a record of each page is kept under OUT/_cache/); --force renders them all. Notebook
+    parameters (-p NAME VALUE, --params FILE) are checked before any report runs: an unknown
+    name, a wrong type or a value out of range exits with status 2.
     """
     from .errors import FinsamDataError
     from .reports.outfolder import OutputFolderError
@@ -107,14 +144,25 @@ def reports(
     from .reports.runner import render_reports
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    if list_params:
+        from .reports import params
+
+        click.echo(params.list_text(_report_notebooks()))
+        return
+    if executor == "dask" and not scheduler:
+        raise click.UsageError("--executor dask needs --scheduler ADDRESS")
+    try:
+        extra, year, threshold = _notebook_parameters(ctx, param, params_files, year, threshold)
+    except ValueError as exc:
+        click.echo(f"finsam reports: {exc}", err=True)
+        sys.exit(2)
+    # after -p/--params: `-p threshold 1` needs --allow-small-threshold as well
     if threshold < MIN_THRESHOLD and not allow_small_threshold:
         raise click.BadParameter(
             f"{threshold} is below {MIN_THRESHOLD}: the mark itself would nearly give the count "
             "away; add --allow-small-threshold to accept it",
             param_hint="'--threshold'",
         )
-    if executor == "dask" and not scheduler:
-        raise click.UsageError("--executor dask needs --scheduler ADDRESS")
     try:
         with sigterm_interrupts():
             summary = render_reports(
@@ -128,6 +176,8 @@ def reports(
                 executor=executor,
                 scheduler=scheduler,
                 progress=progress,
+                force=force,
+                extra=extra,
             )
     except KeyError as exc:
         raise click.UsageError(str(exc.args[0]) if exc.args else str(exc)) from exc
@@ -150,13 +200,65 @@ def reports(
     if pdf:
         from .reports.pdf import print_pages
 
-        pages = [*summary.written, *([summary.index] if summary.index is not None else [])]
+        # a skipped page keeps its PDF; one without (an earlier run without --pdf) gets one
+        unprinted = [p for p in summary.skipped if not p.with_suffix(".pdf").is_file()]
+        pages = [
+            *summary.written,
+            *unprinted,
+            *([summary.index] if summary.index is not None else []),
+        ]
         printed = print_pages(pages)
         click.echo(printed.text(), err=not printed.ok)
         pdf_ok = printed.ok
     if summary.index is not None:
         click.echo(f"index: {summary.index.resolve()}")
     sys.exit(0 if summary.ok and pdf_ok else 1)
+
+
+def _report_notebooks() -> list[str]:
+    from .reports import runner
+
+    return [
+        str(runner.NOTEBOOK_DIR / runner.ASSOCIATION_NOTEBOOK),
+        str(runner.NOTEBOOK_DIR / runner.COUNTY_NOTEBOOK),
+    ]
+
+
+def _notebook_parameters(
+    ctx: click.Context,
+    pairs: tuple[tuple[str, str], ...],
+    files: tuple[str, ...],
+    year: int | None,
+    threshold: int,
+) -> tuple[dict[str, dict[str, object]], int | None, int]:
+    """The checked notebook parameters of ``-p`` and ``--params`` (ParameterError, a
+    ValueError, for a bad one), with ``year`` and ``threshold`` taken out of them into the
+    options of the same name (both given with different values is an error)."""
+    from .reports import params
+
+    given = params.combined(pairs, files)
+    if not given:
+        return {}, year, threshold
+    checked = params.validate(given, _report_notebooks())
+    values: dict[str, object] = {}
+    for per_notebook in checked.values():
+        values.update(per_notebook)
+    for name in params.OPTIONS:
+        if name not in values:
+            continue
+        option = {"year": year, "threshold": threshold}[name]
+        explicit = ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+        if explicit and option is not None and option != values[name]:
+            raise params.ParameterError(
+                f"parameter {name} is {values[name]!r} but --{name} is {option!r}; give one"
+            )
+        for per_notebook in checked.values():
+            per_notebook.pop(name, None)
+        if name == "year":
+            year = int(values[name])  # type: ignore[call-overload]
+        else:
+            threshold = int(values[name])  # type: ignore[call-overload]
+    return checked, year, threshold
 
 
 def _file_option(name: str, table: str, many: bool, what: str):

@@ -193,6 +193,7 @@ def test_summary_json_is_machine_readable(tmp_path):
     s = runner.RunSummary(out=tmp_path, written=[tmp_path / "a.html"], seconds=1.234)
     assert json.loads(runner.summary_json(s)) == {
         "written": [str(tmp_path / "a.html")],
+        "skipped": [],
         "failed": [],
         "index": None,
         "seconds": 1.23,

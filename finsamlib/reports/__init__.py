@@ -8,7 +8,9 @@ Submodules, by concern:
 - :mod:`~finsamlib.reports.kernels` — kernels started over IPC (no TCP port race);
 - :mod:`~finsamlib.reports.html` — nbconvert to one self-contained HTML file, and index pages;
 - :mod:`~finsamlib.reports.runner` — planning the jobs, running them in a process pool (or on a
-  dask cluster), atomic writes, failure isolation.
+  dask cluster), atomic writes, failure isolation;
+- :mod:`~finsamlib.reports.cache` — the record of each page, so that re-runs skip unchanged pages;
+- :mod:`~finsamlib.reports.params` — the notebooks' declared parameters and checking ``-p``.
 
 The command line is ``finsam reports`` (:mod:`finsamlib.cli`). Heavy modules (papermill,
 nbconvert) are imported only by the runner, never by a report's kernel.

@@ -29,7 +29,7 @@ from ..errors import FinsamDataError, Problem
 from ..narrative import generation_time
 from ..personnummer import mask_identity_numbers
 from ..privacy import DEFAULT_THRESHOLD
-from . import outfolder, paths, pool
+from . import cache, outfolder, paths, pool
 from .inputs import ReportInputs
 
 log = logging.getLogger("finsamlib.reports")
@@ -76,6 +76,7 @@ class JobResult:
     attempts: int = 1
     synthetic: bool = False
     warnings: tuple[str, ...] = ()
+    inputs: dict[str, str] | None = None  # files the report read (path -> SHA-256), if it said
 
     @property
     def ok(self) -> bool:
@@ -95,6 +96,7 @@ class RunSummary:
     removed: list[Path] = field(default_factory=list)  # earlier pages of reports failed now
     kept: list[Path] = field(default_factory=list)  # executed notebooks of failed reports
     index_error: str | None = None
+    skipped: list[Path] = field(default_factory=list)  # pages kept: their inputs did not change
 
     @property
     def ok(self) -> bool:
@@ -103,6 +105,8 @@ class RunSummary:
     def text(self) -> str:
         n = len(self.written) + len(self.failed)
         lines = [f"{len(self.written)} of {n} reports written in {self.seconds:.1f} s"]
+        if self.skipped:
+            lines[0] += f"; {len(self.skipped)} skipped (unchanged)"
         for r in self.failed:
             lines.append(f"FAILED {r.job.name}: {r.error}")
         if self.retried:
@@ -157,6 +161,7 @@ def plan(
     threshold: int = DEFAULT_THRESHOLD,
     generated_at: str | None = None,
     notebook_dir: str | Path | None = None,
+    extra: dict[str, dict[str, object]] | None = None,
 ) -> list[Job]:
     """The jobs for ``finsam reports``: association reports and county overviews.
 
@@ -164,7 +169,8 @@ def plan(
     county: its associations and its overview; with an association: its report and its
     county's overview. With no year: the latest year in which participants ended. Names are
     matched exactly or by their slug (``rar-sormland``). Raises KeyError listing the valid
-    names or years for an unknown one.
+    names or years for an unknown one. ``extra``: more parameters per notebook file name
+    (validated first by :func:`finsamlib.reports.params.validate`).
     """
     inputs = ReportInputs(data_dir)
     registry = _registry(inputs)
@@ -201,7 +207,12 @@ def plan(
         jobs.append(
             Job(
                 notebook=str(nb_dir / ASSOCIATION_NOTEBOOK),
-                parameters={"association": a, "year": year, **shared},
+                parameters={
+                    "association": a,
+                    "year": year,
+                    **shared,
+                    **(extra or {}).get(ASSOCIATION_NOTEBOOK, {}),
+                },
                 output=paths.association_report(year, c, a).as_posix(),
                 title=f"{a} – uppföljning {year}",
                 kind="association",
@@ -211,7 +222,12 @@ def plan(
         jobs.append(
             Job(
                 notebook=str(nb_dir / COUNTY_NOTEBOOK),
-                parameters={"county": c, "year": year, **shared},
+                parameters={
+                    "county": c,
+                    "year": year,
+                    **shared,
+                    **(extra or {}).get(COUNTY_NOTEBOOK, {}),
+                },
                 output=paths.county_index(year, c).as_posix(),
                 title=f"{c} – översikt {year}",
                 kind="county",
@@ -341,6 +357,7 @@ def execute(job: Job) -> JobResult:
             seconds=time.perf_counter() - start,
             attempts=attempts,
         )
+    inputs = meta.get(cache.INPUTS_KEY)
     return JobResult(
         job,
         html=page,
@@ -348,6 +365,7 @@ def execute(job: Job) -> JobResult:
         attempts=attempts,
         synthetic=bool(meta.get("synthetic", False)),
         warnings=warnings,
+        inputs={str(k): str(v) for k, v in inputs.items()} if isinstance(inputs, dict) else None,
     )
 
 
@@ -568,6 +586,8 @@ def run(
     generated_at: str | None = None,
     on_result: Callable[[JobResult], None] | None = None,
     min_free_mb: float = outfolder.MIN_FREE_MB,
+    incremental: bool = False,
+    force: bool = False,
 ) -> RunSummary:
     """Run ``jobs`` and write their pages under ``out`` (and ``out/index.html``).
 
@@ -577,14 +597,22 @@ def run(
     first (:func:`~finsamlib.reports.outfolder.check`: OutputFolderError before any kernel).
     On KeyboardInterrupt (Ctrl-C, or SIGTERM under ``pool.sigterm_interrupts``) every process
     of the run is ended, finished pages are kept and indexed, and the exception is re-raised.
+    ``incremental``: keep a record of each page (:mod:`finsamlib.reports.cache`) and skip
+    the jobs whose record still matches (all are run with ``force``, and records written).
     """
     out = outfolder.check(out, min_free_mb)
     summary = RunSummary(out=out)
     start = time.perf_counter()
+    always: dict[str, dict[str, str]] = {}
+    if incremental:
+        jobs, summary.skipped, always = _skip_unchanged(jobs, out, force)
     bar = _progress(len(jobs), progress)
 
     def handle(result: JobResult) -> None:
+        with contextlib.suppress(OSError):
+            cache.remove(out, result.job.output)  # no record of a page being replaced
         _write_result(result, out, summary)
+        _record(result, out, summary, always)
         if on_result is not None:
             on_result(result)
         bar.update(1)  # type: ignore[attr-defined]
@@ -619,6 +647,57 @@ def run(
     return summary
 
 
+def _record(
+    result: JobResult, out: Path, summary: RunSummary, always: dict[str, dict[str, str]]
+) -> None:
+    """Write the cache record of a page just written, if the report listed its inputs and the
+    run is incremental (``always`` has its data folder)."""
+    root = str(result.job.parameters.get("data_dir") or "")
+    target = out / result.job.output
+    written = bool(summary.written) and summary.written[-1] == target
+    if not (written and result.html is not None and result.inputs and root in always):
+        return
+    try:
+        cache.write(
+            out,
+            result.job.output,
+            result.job.notebook,
+            result.job.parameters,
+            result.html,
+            result.inputs,
+            always[root],
+        )
+    except OSError as exc:  # no record: the page is rendered again next time
+        log.warning("no cache record for %s: %s", result.job.name, _os_error(exc))
+
+
+def _skip_unchanged(
+    jobs: Sequence[Job], out: Path, force: bool
+) -> tuple[list[Job], list[Path], dict[str, dict[str, str]]]:
+    """The jobs to run, the pages kept as they are (their record matches; none with
+    ``force``), and :func:`cache.always_inputs` of each data folder, taken before any job runs
+    (a file changed during the run then renders its pages again next time)."""
+    always: dict[str, dict[str, str]] = {}
+    for root in sorted({str(j.parameters.get("data_dir") or "") for j in jobs}):
+        try:
+            always[root] = cache.always_inputs(cache.data_root({"data_dir": root}))
+        except (OSError, ValueError, FinsamDataError) as exc:  # no records for this folder
+            log.warning("no cache records for %s: %s", root or "the embedded data", exc)
+    todo, skipped = [], []
+    digests: dict[Path, str] = {}
+    for job in jobs:
+        root = str(job.parameters.get("data_dir") or "")
+        if (
+            not force
+            and root in always
+            and cache.fresh(out, job.output, job.notebook, job.parameters, always[root], digests)
+        ):
+            skipped.append(out / job.output)
+        else:
+            todo.append(job)
+    return todo, sorted(skipped), always
+
+
 def render_reports(
     *,
     county: str | None = None,
@@ -631,8 +710,11 @@ def render_reports(
     executor: str = "process",
     scheduler: str | None = None,
     progress: bool | None = None,
+    force: bool = False,
+    extra: dict[str, dict[str, object]] | None = None,
 ) -> RunSummary:
-    """Everything ``finsam reports`` does: plan, run, write the index."""
+    """Everything ``finsam reports`` does: plan, run (skipping unchanged pages unless
+    ``force``), write the index. ``extra``: validated notebook parameters (see :func:`plan`)."""
     if executor not in ("process", "dask"):
         raise ValueError(f"unknown executor {executor!r}; valid: process, dask")
     if executor == "dask" and not scheduler:
@@ -645,12 +727,14 @@ def render_reports(
         data_dir=data_dir,
         threshold=threshold,
         generated_at=when,
+        extra=extra,
     )
+    how = {"progress": progress, "generated_at": when, "incremental": True, "force": force}
     if executor == "process":
-        return run(jobs, out, workers=workers, progress=progress, generated_at=when)
+        return run(jobs, out, workers=workers, **how)
     cluster, close = dask_executor(str(scheduler))
     try:
-        return run(jobs, out, executor=cluster, progress=progress, generated_at=when)
+        return run(jobs, out, executor=cluster, **how)
     finally:
         close()
 
@@ -660,6 +744,7 @@ def summary_json(summary: RunSummary) -> str:
     return json.dumps(
         {
             "written": [str(p) for p in summary.written],
+            "skipped": [str(p) for p in summary.skipped],
             "failed": [{"report": r.job.name, "error": r.error} for r in summary.failed],
             "index": str(summary.index) if summary.index else None,
             "seconds": round(summary.seconds, 2),

@@ -245,14 +245,20 @@ def small_threshold_banner(threshold: int) -> nr.Html:
 
 
 def sources_section(data: ReportData) -> nr.Html:
-    """ "Datakällor och metod": input files with provenance and SHA-256, parameters, method."""
-    return nr.sources_section(
+    """ "Datakällor och metod": input files with provenance and SHA-256, parameters, method.
+
+    Its output metadata lists the files read (``inputs``: path -> SHA-256) for the runner's
+    record of the page (:mod:`finsamlib.reports.cache`); it is the last section, so every file
+    the report read is in it."""
+    out = nr.sources_section(
         data.inputs.sources_table(),
         data.parameters,
         threshold=data.threshold,
         version=__version__,
         generated_at=data.generated_at,
     )
+    out.metadata["inputs"] = {f.path: f.sha256 for f in data.inputs.files}
+    return out
 
 
 # --------------------------------------------------------------------------- supply before/after

@@ -1,0 +1,163 @@
+"""Incremental renders: a small record per page, so that ``finsam reports`` skips the pages
+whose inputs did not change.
+
+The record of a page ``OUT/2021/lan/forbund.html`` is ``OUT/_cache/2021/lan/forbund.html.json``,
+written atomically after the page. It holds what the page was made from: the SHA-256 of the
+notebook, the job's parameters (canonical JSON, without :data:`VOLATILE_PARAMETERS`), the
+finsamlib version and a digest of the installed finsamlib code, the SHA-256 of the page as
+written, and ``{path relative to the data folder: SHA-256}`` of every input file: the files the
+kernel reported reading (:func:`finsamlib.reports.sections.sources_section` puts them in the
+page metadata) and :func:`always_inputs`. A page is skipped only when all of it still matches
+(:func:`fresh`); a missing or unreadable record, a file now missing or changed, a page removed
+or edited by hand: the page is rendered again. When in doubt, render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from .. import __version__, datasets, loaders
+from .inputs import sha256_of
+
+#: The folder of the records under the reports root (not a year, so the index ignores it).
+RECORD_DIR = "_cache"
+#: Format of the record; a record of another format is treated as missing.
+FORMAT = 1
+#: Page-metadata key under which a report notebook lists the files it read.
+INPUTS_KEY = "inputs"
+#: Parameters that differ on every run without changing what a page shows from its data: the
+#: generation time (a skipped page keeps the time it was made, which stays true), and the path
+#: of the run's disclosure-control pattern (a temporary file; the pattern itself follows from
+#: the threshold and the files of :data:`ALWAYS_TABLES`, which every record holds).
+VOLATILE_PARAMETERS = frozenset({"generated_at", "disclosure_file"})
+
+#: Loader tables whose files every record includes (see :func:`always_inputs`).
+ALWAYS_TABLES = ("participants", "registry", "standard_costs")
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def record_path(out: Path, output: str) -> Path:
+    """Where the record of the page ``output`` (relative to ``out``) is kept."""
+    return Path(out) / RECORD_DIR / f"{output}.json"
+
+
+def data_root(parameters: Mapping[str, object]) -> Path:
+    """The data folder a job reads (its ``data_dir`` parameter, or the embedded data)."""
+    value = parameters.get("data_dir")
+    return Path(str(value)).resolve() if value else datasets.data_dir().resolve()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """SHA-256 over the finsamlib package's files (code, templates): a changed library renders
+    again even when its version number did not change (a developer's checkout)."""
+    digest = hashlib.sha256()
+    for f in sorted(_PACKAGE.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc":
+            digest.update(f.relative_to(_PACKAGE).as_posix().encode())
+            digest.update(sha256_of(f).encode())
+    return digest.hexdigest()
+
+
+def always_inputs(root: Path) -> dict[str, str]:
+    """Files every page of a data folder depends on, whatever its kernel reports: the manifest
+    (it decides which files a table has and the descriptions in the sources list) and the files
+    of :data:`ALWAYS_TABLES`. Every participant file, the registry and the standard costs are
+    here because disclosure control makes a page depend on the other associations' rows of the
+    same run (one suppression pattern computed from them); correctness before skipping."""
+    root = Path(root)
+    files = {loaders.MANIFEST_NAME: sha256_of(root / loaders.MANIFEST_NAME)}
+    manifest = datasets.manifest(root)
+    for rel in manifest.loc[manifest["table"].isin(ALWAYS_TABLES), "path"]:
+        path = root / rel
+        if path.is_file():
+            files[str(rel)] = sha256_of(path)
+    return files
+
+
+def key(notebook: str, parameters: Mapping[str, object]) -> dict[str, object]:
+    """What a page is made from apart from its input files."""
+    kept = {k: v for k, v in parameters.items() if k not in VOLATILE_PARAMETERS}
+    return {
+        "format": FORMAT,
+        "notebook": sha256_of(notebook),
+        "parameters": json.loads(json.dumps(kept, sort_keys=True, ensure_ascii=False)),
+        "version": __version__,
+        "code": code_digest(),
+    }
+
+
+def fresh(
+    out: Path,
+    output: str,
+    notebook: str,
+    parameters: Mapping[str, object],
+    always: Mapping[str, str] | None = None,
+    digests: dict[Path, str] | None = None,
+) -> bool:
+    """Whether the page ``output`` under ``out`` may be kept as it is: its record matches the
+    notebook, parameters, version and code, the page is the one written, and every recorded
+    input file still has its recorded SHA-256 (and so do :func:`always_inputs`; ``always``:
+    them as computed already). ``digests`` memoises files' SHA-256 over the pages of a run."""
+    known = {} if digests is None else digests
+
+    def digest(path: Path) -> str:
+        if path not in known:
+            known[path] = sha256_of(path)
+        return known[path]
+
+    page = Path(out) / output
+    try:
+        record = json.loads(record_path(out, output).read_text(encoding="utf-8"))
+        if not isinstance(record, dict) or not page.is_file():
+            return False
+        if any(record.get(k) != v for k, v in key(notebook, parameters).items()):
+            return False
+        if record.get("page") != sha256_of(page):
+            return False
+        root = data_root(parameters)
+        inputs = record.get("inputs")
+        if not isinstance(inputs, dict) or not inputs:
+            return False
+        if always is None:
+            always = always_inputs(root)
+        if any(inputs.get(rel) != d for rel, d in always.items()):
+            return False
+        if any(digest(root / rel) != d for rel, d in inputs.items()):
+            return False
+    except (OSError, ValueError, KeyError, loaders.FinsamDataError):
+        return False
+    return True
+
+
+def write(
+    out: Path,
+    output: str,
+    notebook: str,
+    parameters: Mapping[str, object],
+    html: str,
+    inputs: Mapping[str, str],
+    always: Mapping[str, str],
+) -> Path:
+    """Write the record of a page just written (``always``: :func:`always_inputs` as it was
+    before the page was rendered, so a file changed meanwhile renders again next time)."""
+    from .runner import atomic_write
+
+    record = {
+        **key(notebook, parameters),
+        "page": hashlib.sha256(html.encode("utf-8")).hexdigest(),
+        "inputs": dict(sorted({**inputs, **always}.items())),
+    }
+    target = record_path(out, output)
+    atomic_write(target, json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    return target
+
+
+def remove(out: Path, output: str) -> None:
+    """Remove a page's record (before it is rendered again, or when it failed)."""
+    record_path(out, output).unlink(missing_ok=True)

@@ -1,0 +1,237 @@
+"""Incremental renders (issue #13): the record of each page, what invalidates it, and real
+re-runs of ``finsam reports`` on a copy of the embedded data (two counties) that skip exactly
+the pages whose inputs did not change."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from finsamlib import cli
+from finsamlib.reports import cache, runner
+from finsamlib.reports.inputs import sha256_of
+
+from .reports_fixtures import copy_data_dir, participant_files
+
+NOTEBOOK = str(runner.NOTEBOOK_DIR / runner.ASSOCIATION_NOTEBOOK)
+PAGE = "2021/lan/forbund.html"
+
+
+# --------------------------------------------------------------------------- the record alone
+
+
+@pytest.fixture()
+def recorded(tmp_path):
+    """A data folder, a page and its record as the runner writes them (no kernel: what a
+    report read is given as a report would give it)."""
+    data = copy_data_dir(tmp_path / "data")
+    out = tmp_path / "out"
+    html = "<html>sida</html>"
+    runner.atomic_write(out / PAGE, html)
+    params = {"association": "Finnveden", "year": 2021, "data_dir": str(data), "threshold": 4}
+    read = ["registry.csv", "derived/population.csv"]
+    inputs = {rel: sha256_of(data / rel) for rel in read}
+    cache.write(out, PAGE, NOTEBOOK, params, html, inputs, cache.always_inputs(data))
+    assert cache.fresh(out, PAGE, NOTEBOOK, params)
+    return data, out, params
+
+
+def test_record_lists_what_was_read_the_manifest_and_every_participant_file(recorded):
+    data, out, _ = recorded
+    record = json.loads(cache.record_path(out, PAGE).read_text(encoding="utf-8"))
+    always = {"MANIFEST.csv", "registry.csv", "assumptions/standard_costs.csv"}
+    always |= {p.relative_to(data).as_posix() for p in participant_files(data)}
+    assert set(cache.always_inputs(data)) == always
+    expected = always | {"derived/population.csv"}
+    assert set(record["inputs"]) == expected
+    assert record["notebook"] == sha256_of(NOTEBOOK)
+    assert record["page"] == sha256_of(out / PAGE)
+
+
+def test_generation_time_does_not_invalidate(recorded):
+    _, out, params = recorded
+    assert cache.fresh(out, PAGE, NOTEBOOK, {**params, "generated_at": "2030-01-01T00:00:00Z"})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "data file bytes",
+        "participant file not read by the page",
+        "manifest",
+        "a file now missing",
+        "parameter",
+        "notebook",
+        "version",
+        "page edited",
+        "page deleted",
+        "record broken",
+    ],
+)
+def test_any_change_invalidates(recorded, change, tmp_path, monkeypatch):
+    data, out, params = recorded
+    notebook = NOTEBOOK
+    if change == "data file bytes":
+        with (data / "derived/population.csv").open("a", encoding="utf-8") as fh:
+            fh.write("\n")
+    elif change == "participant file not read by the page":
+        with participant_files(data)[0].open("a", encoding="utf-8") as fh:
+            fh.write("\n")
+    elif change == "manifest":
+        text = (data / "MANIFEST.csv").read_text(encoding="utf-8")
+        (data / "MANIFEST.csv").write_text(text.replace("Förbunden", "Alla förbund", 1), "utf-8")
+    elif change == "a file now missing":
+        (data / "derived/population.csv").unlink()
+    elif change == "parameter":
+        params = {**params, "threshold": 5}
+    elif change == "notebook":
+        notebook = str(tmp_path / "copy.ipynb")
+        text = Path(NOTEBOOK).read_text(encoding="utf-8")
+        Path(notebook).write_text(text.replace("förbundets namn", "namnet"), encoding="utf-8")
+    elif change == "version":
+        monkeypatch.setattr(cache, "__version__", "99.0")
+    elif change == "page edited":
+        with (out / PAGE).open("a", encoding="utf-8") as fh:
+            fh.write("<!-- ändrad -->")
+    elif change == "page deleted":
+        (out / PAGE).unlink()
+    elif change == "record broken":
+        cache.record_path(out, PAGE).write_text("{", encoding="utf-8")
+    assert not cache.fresh(out, PAGE, notebook, params)
+
+
+def test_mapping_file_change_invalidates(tmp_path):
+    """A header mapping that a report applied is one of its inputs (ReportInputs records it)."""
+    data = copy_data_dir(tmp_path / "data")
+    mapping = data / "user" / "mapping.json"
+    mapping.parent.mkdir()
+    mapping.write_text('{"Deltagarnummer": "person_id"}', encoding="utf-8")
+    out = tmp_path / "out"
+    runner.atomic_write(out / PAGE, "x")
+    params = {"association": "Finnveden", "data_dir": str(data)}
+    inputs = {"user/mapping.json": sha256_of(mapping)}
+    cache.write(out, PAGE, NOTEBOOK, params, "x", inputs, cache.always_inputs(data))
+    assert cache.fresh(out, PAGE, NOTEBOOK, params)
+    mapping.write_text('{"Deltagarnr": "person_id"}', encoding="utf-8")
+    assert not cache.fresh(out, PAGE, NOTEBOOK, params)
+
+
+# --------------------------------------------------------------------------- real re-runs
+
+
+def _state(out: Path) -> dict[str, tuple[int, str]]:
+    """Every page under ``out``: (mtime in ns, SHA-256)."""
+    return {
+        p.relative_to(out).as_posix(): (p.stat().st_mtime_ns, sha256_of(p))
+        for p in sorted(out.rglob("*.html"))
+        if not p.relative_to(out).as_posix().startswith("_")
+    }
+
+
+def _reports(out: Path, data: Path, *args: str):
+    common = ["--out", str(out), "--data-dir", str(data), "--workers", "2", "--no-progress"]
+    return CliRunner().invoke(cli.main, ["reports", *common, *args])
+
+
+@pytest.fixture(scope="module")
+def two_counties(tmp_path_factory):
+    """A copy of the embedded data (two counties, four associations) rendered once."""
+    root = tmp_path_factory.mktemp("cache")
+    data = copy_data_dir(root / "data")
+    out = root / "out"
+    first = _reports(out, data)
+    assert first.exit_code == 0, first.output
+    assert "6 of 6 reports written" in first.output and "skipped" not in first.output
+    return data, out
+
+
+def test_second_run_skips_every_page_and_says_so(two_counties):
+    data, out = two_counties
+    before = _state(out)
+    index_before = (out / "index.html").stat().st_mtime_ns
+    result = _reports(out, data)
+    assert result.exit_code == 0, result.output
+    assert "0 of 0 reports written" in result.output
+    assert "6 skipped (unchanged)" in result.output
+    after = _state(out)
+    assert {k: v for k, v in after.items() if k != "index.html"} == {
+        k: v for k, v in before.items() if k != "index.html"
+    }
+    assert (out / "index.html").stat().st_mtime_ns > index_before  # the index is rewritten
+
+
+def test_changed_file_renders_exactly_the_pages_that_read_it(two_counties):
+    """A file only RAR Sörmland's report reads (its insats budget 2021): that page is rendered
+    again, a page deleted by hand too; every other page of both counties is left as it was."""
+    data, out = two_counties
+    rel = "published/seed004_insats_budget_2021.csv"
+    records = {
+        p.relative_to(out / cache.RECORD_DIR).as_posix().removesuffix(".json"): json.loads(
+            p.read_text(encoding="utf-8")
+        )
+        for p in (out / cache.RECORD_DIR).rglob("*.json")
+    }
+    assert len(records) == 6
+    readers = {page for page, r in records.items() if rel in r["inputs"]}
+    assert readers == {"2021/sodermanlands-lan/rar-sormland.html"}
+    deleted = "2021/jonkopings-lan/hoglandet.html"
+    (out / deleted).unlink()
+    with (data / rel).open("a", encoding="utf-8") as fh:
+        fh.write("\n")  # the bytes change, the table does not
+    before = _state(out)
+    result = _reports(out, data)
+    assert result.exit_code == 0, result.output
+    assert "2 of 2 reports written" in result.output and "4 skipped (unchanged)" in result.output
+    after = _state(out)
+    changed = {k for k in after if before.get(k) != after[k]}
+    assert changed == readers | {deleted, "index.html"}
+    # the county overview of the same county read nothing that changed: left as it was
+    assert after["2021/sodermanlands-lan/index.html"] == before["2021/sodermanlands-lan/index.html"]
+
+
+def test_participant_file_renders_every_page_that_lists_it(two_counties):
+    """Every report reads (and lists in its sources) all participant files; a change in the
+    other county's file renders this county's pages again. Run for one county to stay quick."""
+    data, out = two_counties
+    before = _state(out)
+    finnveden = next(p for p in participant_files(data) if "finnveden" in p.name)
+    with finnveden.open("a", encoding="utf-8") as fh:
+        fh.write("\n")
+    result = _reports(out, data, "--county", "Södermanlands län")
+    assert result.exit_code == 0, result.output
+    assert "2 of 2 reports written" in result.output and "skipped" not in result.output
+    after = _state(out)
+    changed = {k for k in after if before.get(k) != after[k]}
+    assert changed == {
+        "2021/sodermanlands-lan/rar-sormland.html",
+        "2021/sodermanlands-lan/index.html",
+        "index.html",
+    }
+
+
+def test_force_renders_all_and_a_parameter_change_reaches_the_pages(two_counties, tmp_path):
+    data, out = two_counties
+    county = ["--association", "RAR Sörmland"]  # its page and its county's overview
+    unchanged = _reports(out, data, *county)
+    assert "2 skipped (unchanged)" in unchanged.output, unchanged.output
+    forced = _reports(out, data, *county, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "2 of 2 reports written" in forced.output and "skipped" not in forced.output
+    params = tmp_path / "params.yaml"
+    params.write_text("threshold: 6\n", encoding="utf-8")
+    before = _state(out)
+    changed = _reports(out, data, *county, "--params", str(params))
+    assert changed.exit_code == 0, changed.output
+    assert "2 of 2 reports written" in changed.output
+    after = _state(out)
+    pages = ["2021/sodermanlands-lan/rar-sormland.html", "2021/sodermanlands-lan/index.html"]
+    for page in pages:
+        assert after[page] != before[page]
+        text = (out / page).read_text(encoding="utf-8")
+        assert 'Gräns för små tal</th><td class="finsam-text">6</td>' in text
+    # the same value given with -p: nothing to do
+    again = _reports(out, data, *county, "-p", "threshold", "6")
+    assert "2 skipped (unchanged)" in again.output, again.output
