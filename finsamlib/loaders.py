@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow as pa_arrow
@@ -35,6 +36,7 @@ PROVENANCES = ("published", "derived", "synthetic", "assumption", "user")
 # A date fills the whole cell: YYYY-MM-DD or YYYYMMDD, optionally followed by a time of day.
 _DATE = r"(?:\d{4}-\d{2}-\d{2}|\d{8})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _SPACES = "[ \u00a0\u202f]"  # between groups of three digits; str patterns run in Arrow
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # the "str" dtype of pandas 3
 _NON_FINITE = {"inf", "+inf", "-inf", "infinity", "-infinity", "nan", "-nan"}
 
 
@@ -162,14 +164,34 @@ def _number_pattern(decimal_comma: bool) -> str:
     return rf"{sign}(?:{digits}(?:{mark}\d+)?|{mark}\d+)"
 
 
-def _to_float(values: pd.Series) -> pd.Series:
-    """float64 of each cell read as a plain number, NaN elsewhere (Arrow's cast when every cell
-    is one: many times faster than pandas.to_numeric)."""
+def _arrow_float(values: pd.Series) -> pd.Series | None:
+    """float64 of every cell by Arrow's cast, or None when some cell is not a plain number."""
     try:
         parsed = pc.cast(pa_arrow.array(values), pa_arrow.float64())
-        return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index)
     except (pa_arrow.ArrowInvalid, pa_arrow.ArrowTypeError, TypeError):
-        return pd.to_numeric(values, errors="coerce").astype("float64")
+        return None
+    return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index)
+
+
+def _to_float(values: pd.Series) -> pd.Series:
+    """float64 of each cell read as a plain number, NaN elsewhere (Arrow's cast when every cell
+    is one: many times faster than pandas.to_numeric).
+
+    A cell with a comma is never a plain number (pandas.to_numeric refuses it too), so a
+    decimal-comma column is settled without the slow per-cell fallback.
+    """
+    parsed = _arrow_float(values)
+    if parsed is not None:
+        return parsed
+    out = pd.Series(float("nan"), index=values.index, dtype="float64")
+    rest = ~values.str.contains(",", regex=False).fillna(False).astype(bool)
+    if rest.any():
+        others = values[rest]
+        parsed = _arrow_float(others)
+        if parsed is None:
+            parsed = pd.to_numeric(others, errors="coerce").astype("float64")
+        out[rest] = parsed
+    return out
 
 
 def _coerce_number(
@@ -241,12 +263,16 @@ def _coerce_date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _coerce_code(values: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
+    """Codes of the labels; each distinct cell is looked up once (a column has few)."""
     assert f.lookup is not None
-    blank = _blank(values)
-    folded = {v: f.lookup.get(fold(v)) for v in values[~blank].unique()}
-    codes = values.map(folded).where(~blank)
-    bad = codes.isna() & ~blank
-    return codes, bad
+    positions, uniques = pd.factorize(values)  # -1 for a missing cell
+    found = [f.lookup.get(fold(u)) if u != "" else None for u in uniques]
+    unread = np.array([c is None and u != "" for c, u in zip(found, uniques, strict=True)])
+    unread = np.append(unread, False).astype(bool)  # the last for a missing cell
+    table = pa_arrow.array([*found, None], pa_arrow.large_string())
+    taken = table.take(pa_arrow.array(np.where(positions < 0, len(found), positions)))
+    codes = pd.Series(pd.array(taken, dtype=_STR), index=values.index)
+    return codes, pd.Series(unread[positions], index=values.index)
 
 
 def _coerce(
@@ -279,6 +305,8 @@ def _pandera_problems(
     already: set[tuple[int, str]],
 ) -> list[Problem]:
     problems: list[Problem] = []
+    if spec.surely_valid(df):
+        return problems
     try:
         spec.pandera_schema().validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
