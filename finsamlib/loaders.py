@@ -36,6 +36,8 @@ PROVENANCES = ("published", "derived", "synthetic", "assumption", "user")
 # A date fills the whole cell: YYYY-MM-DD or YYYYMMDD, optionally followed by a time of day.
 _DATE = r"(?:\d{4}-\d{2}-\d{2}|\d{8})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _SPACES = "[ \u00a0\u202f]"  # between groups of three digits; str patterns run in Arrow
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+_FAST_YEARS = (1678, 2261)  # whole years inside datetime64[ns]
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # the "str" dtype of pandas 3
 _NON_FINITE = {"inf", "+inf", "-inf", "infinity", "-infinity", "nan", "-nan"}
 
@@ -95,7 +97,9 @@ def read_raw(
         raise FinsamDataError(path, "a header row naming the columns")
     for column in df.columns:
         df[column] = df[column].astype("str").str.strip()
-    df = df[(df != "").any(axis=1)]  # blank rows carry no data
+    filled = (df != "").any(axis=1)
+    if not filled.all():
+        df = df[filled]  # blank rows carry no data
     if df.empty:
         raise FinsamDataError(path, "at least one data row (the file has only a header)")
     df.attrs.update(sheet=table.sheet, header_line=table.header_line, read_note=table.note())
@@ -256,10 +260,38 @@ def _coerce_date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     digits = values[ok].str.slice(0, 10).str.replace("-", "", regex=False).str.slice(0, 8)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if ok.any():
-        parsed = pd.to_datetime(digits, format="%Y%m%d", errors="coerce")
-        out[ok] = parsed.astype("datetime64[ns]")
+        out[ok] = _yyyymmdd(digits)
     bad = out.isna() & ~blank
     return out, bad
+
+
+def _yyyymmdd(digits: pd.Series) -> np.ndarray:
+    """datetime64[ns] of 8-digit ``YYYYMMDD`` cells, NaT for a day not in the calendar.
+
+    Years 1678-2261 by calendar arithmetic in numpy (many times faster than pandas.to_datetime,
+    with the same result); other years, and anything Arrow cannot read as an integer, by
+    pandas.to_datetime as before.
+    """
+
+    def by_pandas(cells: pd.Series) -> np.ndarray:
+        parsed = pd.to_datetime(cells, format="%Y%m%d", errors="coerce")
+        return parsed.astype("datetime64[ns]").to_numpy()
+
+    try:
+        number = pc.cast(pa_arrow.array(digits), pa_arrow.int64()).to_numpy()
+    except (pa_arrow.ArrowInvalid, pa_arrow.ArrowTypeError):
+        return by_pandas(digits)
+    year, month, day = number // 10000, number // 100 % 100, number % 100
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = _MONTH_DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    real = (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
+    months = ((year - 1970) * 12 + np.clip(month, 1, 12) - 1).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+    result = np.where(real, days.astype("datetime64[ns]"), np.datetime64("NaT", "ns"))
+    far = (year < _FAST_YEARS[0]) | (year > _FAST_YEARS[1])
+    if far.any():
+        result[far] = by_pandas(digits[far])
+    return result
 
 
 def _coerce_code(values: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
