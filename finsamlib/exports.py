@@ -293,6 +293,12 @@ def _parse_body(
     if not body.strip():
         return pd.DataFrame(index=pd.Index([], name="line", dtype="int64")), np.array([], int)
     data = body.encode("utf-8")
+    if b'"' not in data:  # no quotes: one record per line, so no need to count fields first
+        frame = _arrow_body(data, sep, None)
+        records = data.count(b"\n") + (not data.endswith(b"\n"))
+        if frame is not None and len(frame) == records:
+            frame.index = pd.Index(np.arange(records) + first_line, name="line")
+            return frame, np.full(records, frame.shape[1])
     counted = _field_counts(data, sep)
     if counted is not None:
         lines, counts = counted
@@ -331,16 +337,21 @@ def _parse_body(
     return frame, counts
 
 
-def _arrow_body(data: bytes, sep: str, counts: np.ndarray) -> pd.DataFrame | None:
+def _arrow_body(data: bytes, sep: str, counts: np.ndarray | None) -> pd.DataFrame | None:
     """The records as text by Arrow's CSV reader (many times faster than pandas' reader), when
     every record has the same number of fields (Arrow refuses others); else None.
 
-    Quoting as in :func:`_field_counts` (double quotes, ``""`` for a quote, line breaks
-    inside quotes); no cell is read as missing; positional column names.
+    ``counts`` are the fields per record (:func:`_field_counts`); without them Arrow takes the
+    first record's. Quoting as in :func:`_field_counts` (double quotes, ``""`` for a quote,
+    line breaks inside quotes); no cell is read as missing; positional column names.
     """
-    width = int(counts[0])
-    if not (counts == width).all():
+    if counts is not None and not (counts == counts[0]).all():
         return None
+    if counts is not None:
+        width = int(counts[0])
+    else:
+        end = data.find(b"\n")
+        width = (data if end < 0 else data[:end]).count(sep.encode()) + 1
     names = [str(n) for n in range(width)]
     try:
         table = pa_csv.read_csv(
@@ -362,7 +373,7 @@ def _arrow_body(data: bytes, sep: str, counts: np.ndarray) -> pd.DataFrame | Non
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    if table.num_rows != len(counts):
+    if counts is not None and table.num_rows != len(counts):
         return None
     frame = table.to_pandas()
     frame.columns = range(width)
