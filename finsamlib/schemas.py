@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -133,7 +134,21 @@ class TableSpec:
                 return False
         if self.unique and any(k not in df.columns for k in self.unique):
             return False
-        return not (self.unique and bool(df.duplicated(list(self.unique), keep=False).any()))
+        return not self.unique or _no_repeats(df, list(self.unique))
+
+
+def _no_repeats(df: pd.DataFrame, keys: list[str]) -> bool:
+    """Whether no two rows share the ``keys`` (missing values equal, as DataFrame.duplicated):
+    each column factorised once and the codes combined into one integer per row."""
+    group = np.zeros(len(df), dtype=np.int64)
+    size = 1
+    for key in keys:
+        codes, uniques = pd.factorize(df[key])  # -1 for a missing value
+        size *= len(uniques) + 1
+        if size >= 2**62:
+            return not bool(df.duplicated(keys, keep=False).any())
+        group = group * (len(uniques) + 1) + (codes + 1)
+    return bool(pd.Series(group).is_unique)
 
 
 def _code(name: str, lookup: dict[str, str], codes: tuple[str, ...], **kw) -> Field:
