@@ -13,12 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from . import categories as cat
 
 Kind = Literal["str", "int", "float", "date", "code"]
+#: The dtype of each kind of column in a coerced table.
+DTYPES = {"str": "str", "code": "str", "int": "Int64", "float": "Float64", "date": "datetime64[ns]"}
 
 
 @dataclass(frozen=True)
@@ -88,13 +91,6 @@ class TableSpec:
 
     def pandera_schema(self) -> pa.DataFrameSchema:
         """The pandera schema for the coerced table (types, ranges, allowed values, key)."""
-        dtypes = {
-            "str": "str",
-            "code": "str",
-            "int": "Int64",
-            "float": "Float64",
-            "date": "datetime64[ns]",
-        }
         columns = {}
         for f in self.fields:
             checks = []
@@ -107,11 +103,52 @@ class TableSpec:
             if f.pattern:
                 checks.append(pa.Check.str_matches(f"^(?:{f.pattern})$"))
             columns[f.name] = pa.Column(
-                dtypes[f.kind], checks=checks, nullable=True, required=f.required, coerce=False
+                DTYPES[f.kind], checks=checks, nullable=True, required=f.required, coerce=False
             )
         return pa.DataFrameSchema(
             columns, unique=list(self.unique) or None, strict=False, name=self.name
         )
+
+    def surely_valid(self, df: pd.DataFrame) -> bool:
+        """True when :meth:`pandera_schema` surely accepts ``df``: the same checks, vectorised
+        and without collecting failure cases, so a large valid table skips pandera. False
+        when any check may fail; then pandera runs and words every failure."""
+        for f in self.fields:
+            if f.name not in df.columns:
+                if f.required:
+                    return False
+                continue
+            values = df[f.name]
+            if values.dtype != DTYPES[f.kind]:
+                return False
+            present = values.notna()
+            if f.min is not None and bool((values < f.min).fillna(False).any()):
+                return False
+            if f.max is not None and bool((values > f.max).fillna(False).any()):
+                return False
+            if f.kind == "code" and not bool(values[present].isin(list(f.allowed)).all()):
+                return False
+            if f.pattern and not bool(
+                values[present].str.match(f"^(?:{f.pattern})$").fillna(False).all()
+            ):
+                return False
+        if self.unique and any(k not in df.columns for k in self.unique):
+            return False
+        return not self.unique or _no_repeats(df, list(self.unique))
+
+
+def _no_repeats(df: pd.DataFrame, keys: list[str]) -> bool:
+    """Whether no two rows share the ``keys`` (missing values equal, as DataFrame.duplicated):
+    each column factorised once and the codes combined into one integer per row."""
+    group = np.zeros(len(df), dtype=np.int64)
+    size = 1
+    for key in keys:
+        codes, uniques = pd.factorize(df[key])  # -1 for a missing value
+        size *= len(uniques) + 1
+        if size >= 2**62:
+            return not bool(df.duplicated(keys, keep=False).any())
+        group = group * (len(uniques) + 1) + (codes + 1)
+    return bool(pd.Series(group).is_unique)
 
 
 def _code(name: str, lookup: dict[str, str], codes: tuple[str, ...], **kw) -> Field:
