@@ -371,6 +371,9 @@ def _yyyymmdd(digits: pd.Series) -> np.ndarray:
 
     def by_pandas(cells: pd.Series) -> np.ndarray:
         parsed = pd.to_datetime(cells, format="%Y%m%d", errors="coerce")
+        # a year outside 1678-2261 has no nanosecond timestamp: an unreadable cell, not a crash
+        years = parsed.dt.year
+        parsed = parsed.where((years >= _FAST_YEARS[0]) & (years <= _FAST_YEARS[1]))
         return parsed.astype("datetime64[ns]").to_numpy()
 
     try:
@@ -379,7 +382,7 @@ def _yyyymmdd(digits: pd.Series) -> np.ndarray:
         return by_pandas(digits)
     result, far = _days(number)
     if far.any():
-        result[far] = by_pandas(digits[far])
+        result[far] = np.datetime64("NaT", "ns")  # no nanosecond timestamp that far out
     return result
 
 

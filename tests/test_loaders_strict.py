@@ -64,7 +64,19 @@ def participants_with(tmp_path: Path, row: int, column: int, value: str) -> Path
 
 
 @pytest.mark.parametrize(
-    "value", ["2021-03-312", "2021-13-01", "20210230", "2021-02-30", "2021-3-1", "15/01/2021"]
+    "value",
+    [
+        "2021-03-312",
+        "2021-13-01",
+        "20210230",
+        "2021-02-30",
+        "2021-3-1",
+        "15/01/2021",
+        # years with no nanosecond timestamp: a numbered error, not pandas' OutOfBoundsDatetime
+        "1600-01-01",
+        "16000101",
+        "2999-12-31",
+    ],
 )
 def test_a_date_must_fill_the_cell_and_exist(tmp_path: Path, value: str) -> None:
     err = error_of(load_participants, participants_with(tmp_path, 1, 6, value))
