@@ -5,6 +5,8 @@ no small count, in hand-made counties and in random ones (hypothesis)."""
 
 from __future__ import annotations
 
+import re
+
 import hypothesis.strategies as st
 import numpy as np
 import pandas as pd
@@ -345,6 +347,22 @@ def _random_county(seed: int, sizes: list[int]) -> pd.DataFrame:
 TWO = registry({"Testlän": ["A", "B"]})
 
 
+def reported(pattern) -> set[str]:
+    """The counts the audit could not protect, named as the attacker names them."""
+    return {" ".join(map(str, k)) for k in pattern.unprotected}
+
+
+def attacker_name(name: str) -> str:
+    name = name.replace("count_before", "before").replace("count_after", "after")
+    if m := re.fullmatch(r"(\S+) (\d+) ended", name):
+        return f"flows {m[1]} {m[2]} ended"
+    if m := re.fullmatch(r"supply (\S+) (\d+) n", name):
+        return f"supply {m[1]} {m[2]} n total"
+    if m := re.fullmatch(r"savings (\S+) (\d+)", name):
+        return f"flows {m[1]} {m[2]} ended_to_work_or_studies"
+    return name
+
+
 @pytest.mark.slow
 @settings(
     max_examples=25,
@@ -354,26 +372,23 @@ TWO = registry({"Testlän": ["A", "B"]})
 )
 @given(
     seed=st.integers(min_value=0, max_value=10_000),
-    sizes=st.lists(st.integers(min_value=15, max_value=30), min_size=2, max_size=2),
+    sizes=st.lists(st.integers(min_value=3, max_value=30), min_size=2, max_size=2),
 )
 def test_no_small_count_recoverable_in_random_counties(seed, sizes):
-    # Counties of 30-60 registrations over two years. In a county of a handful (seed 7 with 3
-    # and 4), nearly every count is "<5": the marks' bound of 4, with parts known to be at
-    # least 1, pins totals however much is hidden. The audit then lists those cells in
-    # Pattern.unprotected (test below); showing them otherwise is not done.
+    """The independent attacker recovers no small count that the audit did not report as
+    impossible to protect. (Random counties of 3-30 registrations per association over two
+    years are tiny per year: where nearly every count is "<5", the marks' bound of 4 with parts
+    known to be at least 1 pins totals however much is hidden, and the audit says so in
+    Pattern.unprotected; the embedded data and the counties above have none.)"""
     p = _random_county(seed, sizes)
-    assert not attack_run(p, TWO)
+    found = {attacker_name(n) for n in attack_run(p, TWO)}
+    assert found <= reported(run_pattern(p, TWO))
 
 
 def test_a_county_too_small_to_protect_is_reported_as_such():
     p = _random_county(7, [3, 4])
-    found = attack_run(p, TWO)
-    unprotected = {" ".join(map(str, k)) for k in run_pattern(p, TWO).unprotected}
-    assert found
-    for name in found:  # every count the attacker pins, the audit reports as unprotected
-        assert name.replace("count_", "") in unprotected or name.endswith(
-            ("ended", "registered")
-        ), name
+    found = {attacker_name(n) for n in attack_run(p, TWO)}
+    assert found and found <= reported(run_pattern(p, TWO))
 
 
 def test_the_attacker_is_real_on_the_old_suppression():
