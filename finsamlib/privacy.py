@@ -474,7 +474,9 @@ def method_text(threshold: int = DEFAULT_THRESHOLD) -> str:
         "och de andra förbunden, ur nästa års flöden, ur en andel eller ur belopp som räknats "
         "fram för samma deltagare. Där det behövs döljs ytterligare tal (sekundär "
         f"röjandekontroll), markerade med ”{SECONDARY_MARK}”. En kontroll med linjär "
-        "programmering prövar sedan varje dolt litet tal mot allt som publiceras och "
-        "säkerställer att det inte kan räknas ut exakt. Noll visas. Diagram ritas från de "
+        "programmering prövar sedan varje dolt litet tal mot allt som publiceras och döljer "
+        "fler tal tills det inte kan räknas ut exakt; i mycket små grupper (en handfull "
+        "avslutade) går det inte alltid, och då kan ett dolt tal ringas in. Noll visas. "
+        "Diagram ritas från de "
         "skyddade tabellerna, och inga uppgifter om enskilda personer ingår i rapporten."
     )
