@@ -759,7 +759,7 @@ def _format_outcome(table: pd.DataFrame, areas: list[str], sex: str) -> tuple[pd
         cells=tuple((label_of[r], c, why) for r, c, why in cells),
         pattern=bool(info.get("pattern")),
         keys={
-            (label_of[r], f"{c[0]}: {c[1]}"): k
+            (label_of[r], c[0]): k
             for (r, c), k in info.get("keys", {}).items()
             if c in cols
         },
