@@ -758,11 +758,7 @@ def _format_outcome(table: pd.DataFrame, areas: list[str], sex: str) -> tuple[pd
         threshold=privacy.threshold_of(table) or privacy.DEFAULT_THRESHOLD,
         cells=tuple((label_of[r], c, why) for r, c, why in cells),
         pattern=bool(info.get("pattern")),
-        keys={
-            (label_of[r], c[0]): k
-            for (r, c), k in info.get("keys", {}).items()
-            if c in cols
-        },
+        keys={(label_of[r], c[0]): k for (r, c), k in info.get("keys", {}).items() if c in cols},
     )
     units = {outcomes.INDICATOR_LABELS[k]: outcomes.INDICATOR_UNITS[k] for k in sub.index}
     return t, units
