@@ -98,10 +98,6 @@ def load(name: str, root: str | Path | None = None, **kwargs: object) -> pd.Data
     table = entry["table"]
     if table == "published":
         df = loaders.load_published(file)
-    elif table == "support_measure":  # SCB's layout has its own loader (aggregate rows, notes)
-        from .support_measure import load_support_measure
-
-        df = load_support_measure(file, **kwargs)  # type: ignore[arg-type]
     else:
         df = loaders.load_table(file, table, **kwargs)
     df.attrs["provenance"] = entry["provenance"]

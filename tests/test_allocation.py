@@ -392,3 +392,27 @@ def test_section_for_a_county_with_one_association() -> None:
     inputs = secs.allocation_inputs(data)
     assert inputs is not None and secs.merger_table(inputs) is None
     assert "ett enda samordningsförbund" in str(secs.allocation_section(data))
+
+
+def test_a_users_scb_file_goes_in_with_finsam_init(tmp_path) -> None:
+    from finsamlib.reports.datafolder import init_data_folder
+
+    sample = datasets.load(SAMPLE)
+    rows = [
+        [r.kommun_code, r.kommun, r.ill_health, r.labour_market, r.social_assistance, r.total]
+        for r in sample.itertuples()
+    ]
+    f = workbook(tmp_path / "fm_scb.xlsx", rows, title=("Försörjningsmått för Finsam 2019",))
+    book = openpyxl.load_workbook(f)
+    book.active.cell(3, 7, "Befolkning 16–64 år")  # the header row
+    book.active.cell(4, 7, 6_300_000)  # the Riket row
+    book.save(f)
+    folder = tmp_path / "folder"
+    result = init_data_folder(folder, {"support_measure": [f]})
+    assert [u.table for u in result.user] == ["support_measure"]
+    data = county_data("Jönköpings län")
+    data.inputs = ReportInputs(folder)
+    inputs = secs.allocation_inputs(data)
+    assert inputs is not None and not inputs.synthetic
+    html = str(secs.allocation_section(data))
+    assert secs.SYNTHETIC_NOTE[:40] not in html and "(SCB)" in html

@@ -63,7 +63,7 @@ def allocation_inputs(data: ReportData) -> AllocationInputs | None:
 
     def county_areas(y: int) -> tuple[pd.DataFrame, NationalTotals, list[int]]:
         rows = support[support["year"] == y]
-        rows.attrs = support.attrs
+        rows.attrs = {**support.attrs, "source": ", ".join(support.attrs.get("sources", ()))}
         pop = al.population_for(population, y)
         areas = al.areas(rows, registry, pop["population_16_64"])
         used = sorted({int(pop.at[k, "year"]) for k in areas["kommun_code"]})
