@@ -6,8 +6,9 @@ Everything here is pure (no I/O). Inputs are numbers, Series or the canonical ta
 
 - ``accounts``: ``association``, ``year``, ``line``, ``amount`` (kr);
 - ``insats_budget``: ``association``, ``insats``, ``year``, ``budget``, ``outcome`` (kr);
-- ``areas`` (for the allocation model): ``association``, ``support_measure`` (försörjningsmått,
-  kr of public support paid out in the area) and ``population_16_64``.
+- ``areas`` (for the allocation model): ``association``, ``support_measure`` (försörjningsmått:
+  public support paid out in the area, e.g. SCB's helårsekvivalenter; only shares matter) and
+  ``population_16_64``; :mod:`finsamlib.allocation` builds it from SCB's file.
 
 :func:`accounts_from_published` and :func:`insats_budget_from_published` turn the transcribed
 published tables into those canonical tables.
@@ -379,7 +380,8 @@ def merge_effect(
     Returns
     -------
     DataFrame indexed by association after the merger: ``state_before`` (the members' sum),
-    ``state_after``, ``state_change``, ``bases_before``, ``bases_after``, and the total funding
+    ``state_after``, ``state_change``, ``state_after_no_redistribution``, ``bases_before``,
+    ``bases_after``, and the total funding
     with the members' matching contributions, ``total_before`` and ``total_after``
     (state / the state's share).
     """
