@@ -22,8 +22,10 @@ mapped with ``mapping=``, as for every loader):
 * a **header row**: ``Kommunkod``, ``Kommun``, ``Ohälsa``, ``Arbetsmarknadsstöd``,
   ``Ekonomiskt bistånd``, ``Totalt`` (optionally ``År`` and ``Befolkning 16–64 år``);
 * **one row per kommun** (4-digit SCB code; a 3-digit number is an Excel number that lost its
-  leading zero and gets it back), and optionally aggregate rows: a county (2-digit code) and
-  the nation (code ``00`` or the text ``Riket``/``Hela riket``/``Sverige``);
+  leading zero and gets it back; code and name in one cell, ``0604 Aneby``, are split), and
+  optionally aggregate rows: a county (2-digit code) and the nation (code ``00`` or the text
+  ``Riket``/``Hela riket``/``Sverige``); with a column ``År`` several years may follow each
+  other;
 * **notes below** the table (rows with no numbers, e.g. "Källa: SCB"), which are skipped.
 
 The loader refuses, naming file, row and column: a cell that is not a number ≥ 0 (decimal
@@ -87,7 +89,10 @@ OUTPUT_COLUMNS = (
     "population_16_64",
 )
 
-_NUMBER = {"kind": "float", "min": 0.0}
+
+def _number(name: str, headers: tuple[str, ...], **kw: object) -> Field:
+    """A column of helårsekvivalenter (or persons): a number of at least 0."""
+    return Field(name, "float", headers, min=0.0, **kw)  # type: ignore[arg-type]
 
 
 def _total_matches(tolerance: float):
@@ -108,31 +113,18 @@ def spec(tolerance: float = TOTAL_TOLERANCE) -> TableSpec:
             Field("kommun_code", "str", ("Kommunkod", "Kod", "Regionkod", "Region")),
             Field("kommun", "str", ("Kommun", "Kommunnamn", "Namn"), required=False, nullable=True),
             Field("year", "int", ("År",), required=False, nullable=True, min=1990, max=2100),
-            Field("ill_health", headers=("Ohälsa",), **_NUMBER),  # type: ignore[arg-type]
-            Field(
-                "labour_market",
-                headers=("Arbetsmarknadsstöd", "Arbetsmarknad", "Arbetslöshet"),
-                **_NUMBER,  # type: ignore[arg-type]
-            ),
-            Field(
-                "social_assistance",
-                headers=("Ekonomiskt bistånd", "Försörjningsstöd"),
-                **_NUMBER,  # type: ignore[arg-type]
-            ),
-            Field(
-                "total",
-                headers=("Totalt", "Summa", "Försörjningsmått", "Total"),
-                **_NUMBER,  # type: ignore[arg-type]
-            ),
-            Field(
+            _number("ill_health", ("Ohälsa",)),
+            _number("labour_market", ("Arbetsmarknadsstöd", "Arbetsmarknad", "Arbetslöshet")),
+            _number("social_assistance", ("Ekonomiskt bistånd", "Försörjningsstöd")),
+            _number("total", ("Totalt", "Summa", "Försörjningsmått", "Total")),
+            _number(
                 "population_16_64",
-                headers=("Befolkning 16–64 år", "Befolkning 16-64 år", "Befolkning 16–64"),
+                ("Befolkning 16–64 år", "Befolkning 16-64 år", "Befolkning 16–64"),
                 required=False,
                 nullable=True,
-                **_NUMBER,  # type: ignore[arg-type]
             ),
         ),
-        unique=("kommun_code",),
+        unique=("kommun_code", "year"),
         rules=(
             RowRule(
                 "total",
@@ -208,8 +200,13 @@ def load_support_measure(
     code_col = header_of["kommun_code"]
     levels: list[str] = []
     problems: list[Problem] = []
+    names: list[str | None] = []
     for line, cell in raw[code_col].items():
         code = str(cell).strip()
+        joined = re.fullmatch(r"(\d{2,4})\s+(\S.*)", code)  # "0604 Aneby" in one cell
+        names.append(joined.group(2).strip() if joined else None)
+        if joined:
+            code = joined.group(1)
         level = _level(code)
         if level is None:
             problems.append(
@@ -230,7 +227,10 @@ def load_support_measure(
         levels.append(level)
     if problems:
         raise FinsamDataError(path, problems)
-    df, synthetic_column = _validate(path, raw, replace(table_spec, rules=()), mapping)
+    # a kommun once per year; without a year column once in the file (named as the file does)
+    unique = ("kommun_code", "year") if "year" in header_of else ("kommun_code",)
+    checked = replace(table_spec, rules=(), unique=unique)
+    df, synthetic_column = _validate(path, raw, checked, mapping)
     lines = list(raw.index)
     bad_total = ~_total_matches(tolerance)(df)
     if bad_total.any():
@@ -266,7 +266,9 @@ def load_support_measure(
         df["year"] = df["year"].fillna(found[0])
     df["year"] = df["year"].astype("Int64")
     if "kommun" not in header_of:
-        df["kommun"] = pd.NA
+        df["kommun"] = pd.Series(names, dtype="str")
+    else:
+        df["kommun"] = df["kommun"].fillna(pd.Series(names, dtype="str"))
     out = df[list(OUTPUT_COLUMNS)].copy()
     for c in (*GROUPS, "total", "population_16_64"):
         out[c] = out[c].astype(float)

@@ -20,6 +20,7 @@ from finsamlib import funding as fund
 from finsamlib.errors import FinsamDataError
 from finsamlib.funding import NationalTotals
 from finsamlib.reports import allocation_sections as secs
+from finsamlib.reports.datafolder import init_data_folder
 from finsamlib.reports.inputs import ReportInputs
 from finsamlib.reports.sections import ReportData
 from finsamlib.synth import support_measure as synth
@@ -395,8 +396,6 @@ def test_section_for_a_county_with_one_association() -> None:
 
 
 def test_a_users_scb_file_goes_in_with_finsam_init(tmp_path) -> None:
-    from finsamlib.reports.datafolder import init_data_folder
-
     sample = datasets.load(SAMPLE)
     rows = [
         [r.kommun_code, r.kommun, r.ill_health, r.labour_market, r.social_assistance, r.total]
@@ -416,3 +415,36 @@ def test_a_users_scb_file_goes_in_with_finsam_init(tmp_path) -> None:
     assert inputs is not None and not inputs.synthetic
     html = str(secs.allocation_section(data))
     assert secs.SYNTHETIC_NOTE[:40] not in html and "(SCB)" in html
+
+
+def test_two_years_apply_the_cap_and_joined_code_cells(tmp_path) -> None:
+    # a file with a year column and "0662 Gislaved" in one cell; in 2018 (fabricated here)
+    # Finnveden had twice its försörjningsmått, so its 2019 allocation would fall by far more
+    # than 10 %: the cap lifts it to 90 % of the 2018 model allocation
+    sample = datasets.load(SAMPLE)
+    registry = datasets.load("registry")
+    finnveden = set(registry.loc[registry["association"] == "Finnveden", "kommun_code"])
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Försörjningsmått för Finsam (test)"])
+    sheet.append(["Region", "År", *HEADER[2:], "Befolkning 16–64 år"])
+    for year, factor in ((2018, 2), (2019, 1)):
+        for r in sample[sample["level"] != "county"].itertuples():
+            f = factor if r.kommun_code in finnveden else 1
+            values = [f * r.ill_health, f * r.labour_market, f * r.social_assistance, f * r.total]
+            pop = None if pd.isna(r.population_16_64) else r.population_16_64
+            sheet.append([f"{r.kommun_code} {r.kommun}", year, *values, pop])
+    book.save(tmp_path / "two_years.xlsx")
+    loaded = load_support_measure(tmp_path / "two_years.xlsx")
+    assert loaded.loc[loaded["kommun_code"] == "0662", "kommun"].tolist() == ["Gislaved"] * 2
+    folder = tmp_path / "folder"
+    init_data_folder(folder, {"support_measure": [tmp_path / "two_years.xlsx"]})
+    data = county_data("Jönköpings län")
+    data.inputs = ReportInputs(folder)
+    inputs = secs.allocation_inputs(data)
+    assert inputs is not None and inputs.year == 2019 and inputs.previous is not None
+    t = secs.allocation_table(inputs)
+    assert t.attrs["at_floor"] == ["Finnveden"]
+    floor = 0.9 * inputs.previous["Finnveden"]
+    assert t.loc["Finnveden", "Statlig tilldelning"] == pytest.approx(floor)
+    assert "Spärren lyfter Finnveden" in str(secs.allocation_section(data))
