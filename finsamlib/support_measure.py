@@ -53,7 +53,7 @@ from .loaders import (
     _validate,
     read_raw,
 )
-from .schemas import Field, RowRule, TableSpec
+from .schemas import SPECS, Field, RowRule, TableSpec
 
 #: The loader table name (the manifest's ``table`` column).
 TABLE = "support_measure"
@@ -134,6 +134,11 @@ def spec(tolerance: float = TOTAL_TOLERANCE) -> TableSpec:
             ),
         ),
     )
+
+
+#: Registered with the other canonical tables, so that e.g. a header mapping for this table is
+#: checked against its columns; :func:`finsamlib.loaders.load_table` sends it to this module.
+SPECS.setdefault(TABLE, spec())
 
 
 def _title_rows(path: Path, sheet: str | None, header_line: int) -> list[str]:
