@@ -17,6 +17,7 @@ from .loaders import (
     load_target_group_sources,
 )
 from .outcomes import outcome_table
+from .support_measure import load_support_measure
 
 try:
     __version__ = version("finsamlib")
@@ -35,6 +36,7 @@ __all__ = [
     "load_published",
     "load_registry",
     "load_standard_costs",
+    "load_support_measure",
     "load_table",
     "load_target_group_sources",
     "outcome_table",

@@ -296,6 +296,12 @@ def _file_option(name: str, table: str, many: bool, what: str):
     "Counts of the target-group population groups (replaces the embedded one).",
 )
 @_file_option(
+    "--support-measure",
+    "support_measure",
+    False,
+    "SCB's försörjningsmått for Finsam per kommun (XLSX; replaces the synthetic sample).",
+)
+@_file_option(
     "--registry",
     "registry",
     False,
@@ -324,6 +330,7 @@ def init(
     accounts: str | None,
     population: str | None,
     target_group_sources: str | None,
+    support_measure: str | None,
     registry: str | None,
     mapping: str | None,
     sheet: str | None,
@@ -347,6 +354,7 @@ def init(
         "accounts": [accounts] if accounts else [],
         "population": [population] if population else [],
         "target_group_sources": [target_group_sources] if target_group_sources else [],
+        "support_measure": [support_measure] if support_measure else [],
     }
     try:
         result = init_data_folder(

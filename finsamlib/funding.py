@@ -6,8 +6,9 @@ Everything here is pure (no I/O). Inputs are numbers, Series or the canonical ta
 
 - ``accounts``: ``association``, ``year``, ``line``, ``amount`` (kr);
 - ``insats_budget``: ``association``, ``insats``, ``year``, ``budget``, ``outcome`` (kr);
-- ``areas`` (for the allocation model): ``association``, ``support_measure`` (försörjningsmått,
-  kr of public support paid out in the area) and ``population_16_64``.
+- ``areas`` (for the allocation model): ``association``, ``support_measure`` (försörjningsmått:
+  public support paid out in the area, e.g. SCB's helårsekvivalenter; only shares matter) and
+  ``population_16_64``; :mod:`finsamlib.allocation` builds it from SCB's file.
 
 :func:`accounts_from_published` and :func:`insats_budget_from_published` turn the transcribed
 published tables into those canonical tables.
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,9 @@ ALLOCATION_WEIGHTS: tuple[float, float] = (0.75, 0.25)
 MAX_DECREASE: float = 0.10
 #: The state's yearly national pot "i dagsläget" (seed 001 §2.5: 339 Mkr).
 NATIONAL_POT_SEED001: float = 339_000_000.0
+#: The number of associations in the country at the end of 2019 (seed 001 §2.4: "80
+#: samordningsförbund"), each of which gets a base.
+ASSOCIATIONS_2019: int = 80
 QUARTERS = 4
 
 
@@ -191,6 +195,21 @@ def funding_split(
 AREA_COLUMNS = ("association", "support_measure", "population_16_64")
 
 
+@dataclass(frozen=True)
+class NationalTotals:
+    """The whole country behind the allocation model, when the areas are only part of it.
+
+    ``associations`` is the number of associations in the country (each gets a base);
+    ``support_measure`` and ``population_16_64`` are the national totals of the two keys (in
+    the same units as the areas' columns, e.g. SCB's helårsekvivalenter and persons).
+    """
+
+    pot: float
+    associations: int
+    support_measure: float
+    population_16_64: float
+
+
 def _areas(areas: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in AREA_COLUMNS if c not in areas.columns]
     if missing:
@@ -216,6 +235,7 @@ def state_allocation(
     weights: tuple[float, float] = ALLOCATION_WEIGHTS,
     max_decrease: float = MAX_DECREASE,
     previous: Mapping[str, float] | pd.Series | None = None,
+    nation: NationalTotals | None = None,
 ) -> pd.DataFrame:
     """The state's allocation model: a base per association, the rest by the two keys.
 
@@ -223,12 +243,21 @@ def state_allocation(
     w₂ × population 16–64 share`` (75 % / 25 %). Several rows of one association (e.g. one per
     kommun) are summed first.
 
+    Without ``nation`` the areas are the whole country: the shares are of their sums, ``n`` is
+    their number and ``national_pot`` is shared among them. With ``nation``
+    (:class:`NationalTotals`; its ``pot`` replaces ``national_pot``) the areas are part of the
+    country (e.g. one county): the shares are of the national totals and ``n`` is the national
+    number of associations; the rest of the country is treated as one remainder holding the
+    other associations and the rest of both keys. Its allocation is in ``attrs["rest"]``.
+
     With ``previous`` (last year's allocation per association), no association falls more than
     ``max_decrease`` below it. **Redistribution**: associations under their floor are lifted to
     it and fixed; the rest of the pot, less the fixed amounts, is shared again among the others
     by the same rule (base + keys renormalised among them); this repeats until no one is under
     its floor. The pot is kept: the floors are financed by the others. Raises ``ValueError``
-    when the floors alone exceed the pot.
+    when the floors alone exceed the pot. With ``nation`` the others include the rest of the
+    country, which is ASSUMED not to be at a floor itself (no previous allocation is known for
+    it), so it finances its key's share of the lifts.
 
     Returns
     -------
@@ -237,24 +266,47 @@ def state_allocation(
     and ``at_floor``.
     """
     a = _areas(areas)
-    n = len(a)
     w_support, w_pop = weights
     if abs(w_support + w_pop - 1) > 1e-9 or min(weights) < 0:
         raise ValueError(f"weights must be non-negative and sum to 1, not {weights}")
     if not 0 <= max_decrease <= 1:
         raise ValueError("max_decrease must be a share from 0 to 1")
+    if nation is None:
+        n, support_total, pop_total = (
+            len(a),
+            a["support_measure"].sum(),
+            a["population_16_64"].sum(),
+        )
+    else:
+        national_pot = nation.pot
+        n, support_total, pop_total = (
+            nation.associations,
+            nation.support_measure,
+            nation.population_16_64,
+        )
+        if (
+            n < len(a)
+            or support_total < a["support_measure"].sum() - 1e-6
+            or (pop_total < a["population_16_64"].sum() - 1e-6)
+        ):
+            raise ValueError(
+                "the national totals must include the areas: at least "
+                f"{len(a)} associations and the areas' sums of both keys"
+            )
     if base < 0 or national_pot < n * base:
         raise ValueError(
             f"the national pot ({national_pot:,.0f} kr) must cover {n} bases of {base:,.0f} kr"
         )
     key = (
-        w_support * a["support_measure"] / a["support_measure"].sum()
-        + w_pop * a["population_16_64"] / a["population_16_64"].sum()
+        w_support * a["support_measure"] / support_total + w_pop * a["population_16_64"] / pop_total
     )
+    # the rest of the country (nothing without ``nation``): its associations and key
+    rest_n = n - len(a)
+    rest_key = 0.0 if nation is None else max(0.0, 1.0 - float(key.sum()))
 
     def share_out(pot: float, members: pd.Index) -> pd.Series:
         k = key[members]
-        return base + (pot - len(members) * base) * k / k.sum()
+        return base + (pot - (len(members) + rest_n) * base) * k / (k.sum() + rest_key)
 
     out = a.copy()
     out["key"] = key
@@ -272,7 +324,7 @@ def state_allocation(
             fixed = fixed.append(under)
             free = a.index.difference(fixed, sort=False)
             left = national_pot - floor[fixed].sum()
-            if left < len(free) * base:
+            if left < (len(free) + rest_n) * base:
                 raise ValueError(
                     "the pot does not cover the floors of the 10 % cap and the others' bases"
                 )
@@ -282,6 +334,7 @@ def state_allocation(
     out["floor"] = floor
     out["allocation"] = allocation
     out["at_floor"] = floor.notna() & np.isclose(allocation, floor)
+    out.attrs["rest"] = float(national_pot - allocation.sum())
     return out
 
 
@@ -289,6 +342,7 @@ MERGE_COLUMNS = (
     "state_before",
     "state_after",
     "state_change",
+    "state_after_no_redistribution",
     "bases_before",
     "bases_after",
     "total_before",
@@ -303,6 +357,7 @@ def merge_effect(
     base: float = BASE_ALLOCATION,
     weights: tuple[float, float] = ALLOCATION_WEIGHTS,
     shares: Mapping[str, float] = FUNDING_SHARES,
+    nation: NationalTotals | None = None,
 ) -> pd.DataFrame:
     """What merging associations does to the state allocation (seed 001 §8.2).
 
@@ -311,16 +366,22 @@ def merge_effect(
     contribute correspondingly less (seed 001 §8.2: "minskar från 3*400 tkr till endast 400
     tkr. Motsvarande minskning av bidraget från regionen och kommunerna"). The keys are
     unchanged, since the areas are the same. With a fixed national pot the freed bases are
-    shared out again by the keys among all associations, so the merged one gets part back.
+    shared out again by the keys among all associations, so the merged one gets part back
+    (seed 001 §8.2: "under förutsättning att statens totala kostnadsram är oförändrad").
+    ``state_after_no_redistribution`` is the other reading: the freed bases leave the pot, so
+    the merged association gets exactly its members' sum less ``(k − 1) × base``.
 
     Parameters
     ----------
     mergers : new association name → the associations it replaces.
+    nation : the whole country when the areas are only part of it (see
+        :func:`state_allocation`); the merger lowers its number of associations by ``k − 1``.
 
     Returns
     -------
     DataFrame indexed by association after the merger: ``state_before`` (the members' sum),
-    ``state_after``, ``state_change``, ``bases_before``, ``bases_after``, and the total funding
+    ``state_after``, ``state_change``, ``state_after_no_redistribution``, ``bases_before``,
+    ``bases_after``, and the total funding
     with the members' matching contributions, ``total_before`` and ``total_after``
     (state / the state's share).
     """
@@ -333,9 +394,15 @@ def merge_effect(
             if name in rename:
                 raise ValueError(f"{name!r} is in more than one merger")
             rename[name] = new
-    before = state_allocation(a.reset_index(), national_pot, base, weights)
+    before = state_allocation(a.reset_index(), national_pot, base, weights, nation=nation)
     merged_areas = a.rename(index=lambda x: rename.get(x, x)).groupby(level=0, sort=False).sum()
-    after = state_allocation(merged_areas.reset_index(), national_pot, base, weights)
+    merged_nation = None
+    if nation is not None:
+        lost = len(rename) - len(mergers)
+        merged_nation = replace(nation, associations=nation.associations - lost)
+    after = state_allocation(
+        merged_areas.reset_index(), national_pot, base, weights, nation=merged_nation
+    )
     groups = pd.Series([rename.get(x, x) for x in a.index], index=a.index)
     out = pd.DataFrame(
         {
@@ -346,6 +413,9 @@ def merge_effect(
     out["state_after"] = after["allocation"]
     out["bases_after"] = base
     out["state_change"] = out["state_after"] - out["state_before"]
+    out["state_after_no_redistribution"] = (
+        out["state_before"] - out["bases_before"] + out["bases_after"]
+    )
     out["total_before"] = out["state_before"] / shares["state"]
     out["total_after"] = out["state_after"] / shares["state"]
     out.index.name = "association"

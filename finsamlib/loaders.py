@@ -573,7 +573,13 @@ def load_table(
 
     ``sheet`` names the workbook sheet to read (default: the one sheet with the table's
     headers). ``attrs`` tells the ``sheet`` and ``header_line`` used and a ``read_note``.
+    ``support_measure`` (SCB's försörjningsmått, with aggregate and note rows) has its own
+    loader, :func:`finsamlib.support_measure.load_support_measure`.
     """
+    if table == "support_measure":
+        from .support_measure import load_support_measure
+
+        return load_support_measure(path, mapping, sheet=sheet)
     spec = SPECS[table] if isinstance(table, str) else table
     path = Path(path)
     raw = read_raw(path, spec, sheet=sheet, mapping=mapping)

@@ -30,7 +30,7 @@ from .inputs import BESKRIVNING_COLUMN, MAPPING_COLUMN, SHEET_COLUMN, read_mappi
 ADDED_TABLES = ("participants", "portfolio", "insats_budget", "accounts")
 #: Loader tables whose user file replaces the embedded one: they cover the same kommuner and
 #: areas, so keeping both would count them twice.
-REPLACED_TABLES = ("registry", "population", "target_group_sources")
+REPLACED_TABLES = ("registry", "population", "target_group_sources", "support_measure")
 USER_TABLES = (*ADDED_TABLES, *REPLACED_TABLES)
 #: Tables read by kommun (area) that must match the registry: with the user's own registry,
 #: an embedded one naming kommuner that registry lacks is left out (the reports then say that

@@ -11,7 +11,7 @@ from ..datasets import data_dir
 #: Generator modules, run in this order (later ones may read what earlier ones wrote). The
 #: participants draw their insatser from the portfolios' catalogue in memory
 #: (:func:`finsamlib.synth.portfolio.build`), not from the written files.
-GENERATORS = ("derived", "participants", "portfolio")
+GENERATORS = ("derived", "participants", "portfolio", "support_measure")
 
 
 def main(argv: list[str] | None = None) -> int:
