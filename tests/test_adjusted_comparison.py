@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finsamlib import outcomes
+from finsamlib import outcomes, privacy
 
 
 def _rows(association, level, to_work, year=2021) -> pd.DataFrame:
@@ -204,3 +204,87 @@ def test_funnel_limits_by_hand_and_normal_for_large_n():
     assert lim["high_0.95"].is_monotonic_decreasing
     with pytest.raises(ValueError, match="sizes"):
         outcomes.funnel_limits(0.5, [0, 5])
+
+
+# --------------------------------------------------------------------------- the report section
+
+
+@pytest.fixture(scope="module")
+def county_2021():
+    from finsamlib.reports import sections
+
+    return sections.load(county="Jönköpings län", year=2021)
+
+
+def test_section_table_on_the_embedded_data(county_2021):
+    from finsamlib.reports import comparison_sections as cs
+
+    data = county_2021
+    t, model = cs.comparison_table(data)
+    # the county's three associations first, then the other county's one
+    assert list(t.index) == ["Södra Vätterbygden", "Finnveden", "Höglandet", "RAR Sörmland"]
+    # the counts are the flows' (and the outcome table's) published ones
+    flows = outcomes.participant_flows(data.participants, 2021)
+    for a in t.index:
+        assert t.at[a, cs.ENDED] == flows.at[a, "ended"]
+        assert t.at[a, cs.OBSERVED] == flows.at[a, "ended_to_work_or_studies"]
+    # the model is fitted on every compared association's ended registrations
+    direct = outcomes.adjusted_comparison(data.participants, 2021)
+    assert list(model.index) == sorted(t.index)
+    assert np.allclose(t.loc[direct.index, cs.RATIO], direct["ratio"])
+    assert np.allclose(t.loc[direct.index, cs.ADJUSTED], direct["share_adjusted"] / 100)
+    # the overall share is the published counts' sum (no hidden figure in it)
+    assert model.attrs["overall_share"] == pytest.approx(
+        100 * t[cs.OBSERVED].sum() / t[cs.ENDED].sum()
+    )
+    html = str(cs.comparison_section(data))
+    assert "Kvot observerat/förväntat" in html and "<svg" in html
+    assert "inte orsakssamband" in html and "syntetiska data" in html
+
+
+def test_a_hidden_count_keeps_its_association_out(county_2021):
+    """The pattern hides Finnveden's number to work or studies: all its figures are hidden,
+    it is not compared, and the model and the overall share use the other three only."""
+    import dataclasses
+
+    from finsamlib import disclosure
+    from finsamlib.reports import cells
+    from finsamlib.reports import comparison_sections as cs
+
+    data = county_2021
+    key = cells.outcome_key("Finnveden", "Totalt", 2021, "work_or_studies_count")
+    pattern = disclosure.Pattern(
+        threshold=4, hidden={key: "primary"}, keys=data.pattern.keys, fingerprint="test"
+    )
+    t, model = cs.comparison_table(dataclasses.replace(data, pattern=pattern))
+    assert "Finnveden" not in model.index and len(model.index) == 3
+    assert t.loc["Finnveden", cs.ENDED] == 73  # its ended count is still shown
+    assert t.loc["Finnveden", cs.COLUMNS[1:]].isna().all()
+    shown = privacy.display_values(t)
+    assert shown.at["Finnveden", cs.OBSERVED] == "<5"
+    assert shown.at["Finnveden", cs.RATIO] == ".."
+    rest = t.drop(index="Finnveden")
+    assert model.attrs["overall_share"] == pytest.approx(
+        100 * rest[cs.OBSERVED].sum() / rest[cs.ENDED].sum()
+    )
+    assert model["expected"].sum() == pytest.approx(rest[cs.OBSERVED].sum(), abs=1e-6)
+
+
+def test_too_few_to_compare_is_said_in_swedish(county_2021, monkeypatch):
+    from finsamlib.reports import comparison_sections as cs
+
+    # 2021: 73, 76, 79 and 156 ended; with a minimum of 77 only two qualify
+    monkeypatch.setattr(cs, "MIN_ENDED_FOR_RATIO", 77)
+    t, model = cs.comparison_table(county_2021)
+    assert model is None and t[cs.RATIO].isna().all()
+    html = str(cs.comparison_section(county_2021))
+    assert "För få förbund att jämföra 2021" in html
+    assert "underlaget har 2 (RAR Sörmland, Södra Vätterbygden)" in html
+    assert "<svg" not in html
+    # with a minimum of 75 three qualify; Finnveden (73) is listed as not compared
+    monkeypatch.setattr(cs, "MIN_ENDED_FOR_RATIO", 75)
+    t, model = cs.comparison_table(county_2021)
+    assert sorted(model.index) == ["Höglandet", "RAR Sörmland", "Södra Vätterbygden"]
+    assert np.isnan(t.loc["Finnveden", cs.RATIO]) and t.loc["Finnveden", cs.ENDED] == 73
+    html = str(cs.comparison_section(county_2021))
+    assert "Jämförs inte (färre än 75 avslutade eller dolda antal): Finnveden." in html
