@@ -237,6 +237,7 @@ def test_section_table_on_the_embedded_data(county_2021):
     assert model.attrs["overall_share"] == pytest.approx(
         100 * t[cs.OBSERVED].sum() / t[cs.ENDED].sum()
     )
+    assert t.at["Finnveden", cs.INTERVAL] == "0,88–1,67"  # 0.881 to 1.666, as in the README
     html = str(cs.comparison_section(data))
     assert "Kvot observerat/förväntat" in html and "<svg" in html
     assert "inte orsakssamband" in html and "syntetiska data" in html
@@ -263,6 +264,13 @@ def test_a_hidden_count_keeps_its_association_out(county_2021):
     shown = privacy.display_values(t)
     assert shown.at["Finnveden", cs.OBSERVED] == "<5"
     assert shown.at["Finnveden", cs.RATIO] == ".."
+    assert shown.at["Finnveden", cs.INTERVAL] == ".."
+    # the others are compared among themselves: the model of their rows alone
+    three = data.participants[data.participants["association"] != "Finnveden"]
+    direct = outcomes.adjusted_comparison(three, 2021)
+    assert np.allclose(t.loc[direct.index, cs.RATIO], direct["ratio"])
+    low, high = direct.loc["Höglandet", ["ratio_low", "ratio_high"]]
+    assert shown.at["Höglandet", cs.INTERVAL] == f"{low:.2f}–{high:.2f}".replace(".", ",")
     rest = t.drop(index="Finnveden")
     assert model.attrs["overall_share"] == pytest.approx(
         100 * rest[cs.OBSERVED].sum() / rest[cs.ENDED].sum()

@@ -50,11 +50,9 @@ OBSERVED = "Till arbete/studier"
 SHARE = "Andel"
 EXPECTED = "Förväntat antal"
 RATIO = "Kvot observerat/förväntat"
-LOW = "Nedre gräns"
-HIGH = "Övre gräns"
-ADJUSTED = "Justerad andel"
 INTERVAL = "95 %-intervall"
-COLUMNS = (ENDED, OBSERVED, SHARE, EXPECTED, RATIO, LOW, HIGH, ADJUSTED)
+ADJUSTED = "Justerad andel"
+COLUMNS = (ENDED, OBSERVED, SHARE, EXPECTED, RATIO, INTERVAL, ADJUSTED)
 
 #: The covariates in Swedish, for the method text (names of :data:`outcomes.COVARIATES`).
 COVARIATE_LABELS = {
@@ -126,9 +124,9 @@ def comparison_table(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame | Non
     county's own first) and the model's table (:func:`outcomes.adjusted_comparison` of the
     compared associations; None when fewer than :data:`MIN_ASSOCIATIONS` qualify).
 
-    Shares are fractions (0–1). Associations that are not compared have no expected count,
-    ratio or adjusted share. Every figure is hidden with the association's ended or observed
-    count when the run's pattern hides either."""
+    Shares are fractions (0–1); the ratio's interval is text ("0,88–1,67"). Associations that
+    are not compared have no expected count, ratio, interval or adjusted share. Every figure is
+    hidden with the association's ended or observed count when the run's pattern hides either."""
     flows = comparison_flows(data)
     eligible = list(flows.index[flows["eligible"].astype(bool)]) if not flows.empty else []
     model = None
@@ -138,19 +136,18 @@ def comparison_table(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame | Non
     own = [a for a in flows.index if flows.at[a, "county"] == data.county]
     order = own + [a for a in flows.index if a not in own]
     t = pd.DataFrame(index=pd.Index(order, name="Förbund"), columns=list(COLUMNS), dtype=float)
+    t[INTERVAL] = pd.Series(None, index=t.index, dtype=object)
     for a in order:
         t.at[a, ENDED] = flows.at[a, "ended"]
         t.at[a, OBSERVED] = flows.at[a, "observed"]
         t.at[a, SHARE] = flows.at[a, "observed"] / flows.at[a, "ended"]
         if model is not None and a in model.index:
             m = model.loc[a]
-            t.loc[a, [EXPECTED, RATIO, LOW, HIGH, ADJUSTED]] = [
-                m["expected"],
-                m["ratio"],
-                m["ratio_low"],
-                m["ratio_high"],
-                m["share_adjusted"] / 100,
-            ]
+            t.at[a, EXPECTED] = m["expected"]
+            t.at[a, RATIO] = m["ratio"]
+            two = nr.fmt_number(2)
+            t.at[a, INTERVAL] = f"{two(m['ratio_low'])}–{two(m['ratio_high'])}"
+            t.at[a, ADJUSTED] = m["share_adjusted"] / 100
     if data.pattern is not None:
         keys: dict = {}
         for a in order:
@@ -170,16 +167,6 @@ def comparison_table(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame | Non
             derived={c: [ENDED, OBSERVED] for c in COLUMNS[2:]},
         )
     return t, model
-
-
-def _interval_text(t: pd.DataFrame) -> pd.Series:
-    """The ratio's interval as text ("0,88–1,67"), or the ratio's mark when it is hidden."""
-    shown = privacy.display_values(t, {LOW: nr.fmt_number(2), HIGH: nr.fmt_number(2)})
-    out = []
-    for a in t.index:
-        low, high = shown.at[a, LOW], shown.at[a, HIGH]
-        out.append(f"{low}–{high}" if pd.notna(t.at[a, LOW]) else low)
-    return pd.Series(out, index=t.index, dtype=object)
 
 
 def _covariates_text(model: pd.DataFrame) -> str:
@@ -248,9 +235,6 @@ def comparison_section(data: ReportData) -> nr.Html:
                 method_text(None),
             ]
         )
-    shown = t.drop(columns=[LOW, HIGH])
-    shown.insert(list(shown.columns).index(RATIO) + 1, INTERVAL, _interval_text(t))
-    shown.attrs = t.attrs
     not_compared = [a for a in t.index if pd.isna(t.at[a, RATIO]) and a not in model.index]
     counties = comparison_flows(data)["county"]
     others = sorted(set(counties) - {data.county})
@@ -275,7 +259,7 @@ def comparison_section(data: ReportData) -> nr.Html:
     if not_compared:
         note += ", ".join(not_compared) + "."
     table = nr.table(
-        shown,
+        t,
         caption=f"Observerat och förväntat antal till arbete och/eller studier {data.year}",
         source=data.sus_source,
         formatters={
