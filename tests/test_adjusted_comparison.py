@@ -296,3 +296,17 @@ def test_too_few_to_compare_is_said_in_swedish(county_2021, monkeypatch):
     assert np.isnan(t.loc["Finnveden", cs.RATIO]) and t.loc["Finnveden", cs.ENDED] == 73
     html = str(cs.comparison_section(county_2021))
     assert "Jämförs inte (färre än 75 avslutade eller dolda antal): Finnveden." in html
+
+
+def test_without_a_pattern_the_table_is_suppressed_on_its_own(county_2021):
+    import dataclasses
+
+    from finsamlib.reports import comparison_sections as cs
+
+    # a threshold of 40 makes Södra Vätterbygden's 38 to work or studies a small count
+    data = dataclasses.replace(county_2021, pattern=None, threshold=40)
+    t, model = cs.comparison_table(data)
+    shown = privacy.display_values(t)
+    assert shown.at["Södra Vätterbygden", cs.OBSERVED] == "<41"
+    assert shown.at["Södra Vätterbygden", cs.RATIO] == ".."
+    assert sorted(model.index) == ["Finnveden", "Höglandet", "RAR Sörmland"]
