@@ -237,7 +237,7 @@ def comparison_section(data: ReportData) -> nr.Html:
         )
     not_compared = [a for a in t.index if pd.isna(t.at[a, RATIO]) and a not in model.index]
     counties = comparison_flows(data)["county"]
-    others = sorted(set(counties) - {data.county})
+    others = sorted(set(counties[list(model.index)]) - {data.county})
     scope = (
         f"Jämförelsen omfattar alla förbund i underlaget med tillräckligt många avslutade, "
         f"även i {', '.join(others)}; länets förbund står först."
