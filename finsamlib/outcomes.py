@@ -52,7 +52,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .categories import EDUCATION_LABELS, SEX_LABELS
+from .categories import EDUCATION_LABELS, SEX_LABELS, SUPPORT_FAMILY
 from .errors import FinsamDataError
 
 #: Label of the column with both sexes, as SUS prints it.
@@ -564,3 +564,306 @@ def participant_profile(participants: pd.DataFrame, by: str | None = "associatio
     return pd.DataFrame.from_records(
         records, columns=[group_col, "dimension", "category", "count", "percent"]
     )
+
+
+# --------------------------------------------------------------------------- fair comparison
+
+#: Age bands (age at start) of the adjustment model: coarser than :data:`AGE_BANDS` so that
+#: every band holds enough ended registrations of a year for a stable fit.
+ADJUSTMENT_AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("under 25", 0, 24),
+    ("25-29", 25, 29),
+    ("30-39", 30, 39),
+    ("40-49", 40, 49),
+    ("50+", 50, 200),
+)
+#: The participant mix adjusted for by default (issue 14: age, years on public support,
+#: education, support before); see :data:`COVARIATES` for how each is coded.
+DEFAULT_COVARIATES: tuple[str, ...] = ("age_band", "support_years", "education", "support_before")
+#: Levels of a covariate with fewer ended registrations than this are pooled into one level
+#: ``"other"``: a level of a handful of rows gives an unstable (or infinite) coefficient and
+#: adds nothing to a comparison of whole associations.
+MIN_LEVEL_ROWS = 10
+#: Level of pooled rare categories.
+OTHER = "other"
+#: How the interval of an observed/expected ratio is computed (``attrs["interval"]``).
+RATIO_INTERVAL = "exact Poisson (Garwood) interval for the observed count, divided by expected"
+
+
+def _covariate_age_band(p: pd.DataFrame) -> np.ndarray:
+    age = age_at_start(p).to_numpy(dtype=float, na_value=np.nan)
+    return np.asarray(_band(age, list(ADJUSTMENT_AGE_BANDS), closed_left=True), dtype=object)
+
+
+def _covariate_support_years(p: pd.DataFrame) -> np.ndarray:
+    years = (
+        pd.to_numeric(p["years_public_support_before"])
+        .astype("Float64")
+        .to_numpy(dtype=float, na_value=np.nan)
+    )
+    return np.asarray(_band(years, list(SUPPORT_YEAR_BANDS), closed_left=False), dtype=object)
+
+
+def _covariate_education(p: pd.DataFrame) -> np.ndarray:
+    values = p["education"].astype("object").to_numpy()
+    return np.array([v if v in EDUCATION_LABELS else UNKNOWN for v in values], dtype=object)
+
+
+def _covariate_support_before(p: pd.DataFrame) -> np.ndarray:
+    values = p["support_before"].astype("object").to_numpy()
+    return np.array([SUPPORT_FAMILY.get(v, UNKNOWN) for v in values], dtype=object)
+
+
+def _covariate_sex(p: pd.DataFrame) -> np.ndarray:
+    values = p["sex"].astype("object").to_numpy()
+    return np.array([v if v in SEX_LABELS else UNKNOWN for v in values], dtype=object)
+
+
+#: The named covariates of :func:`adjusted_comparison`: name → (participant columns it needs,
+#: how it codes a registration). Every covariate is categorical, a missing value is its own
+#: level ``"unknown"``.
+#:
+#: * ``age_band``: age at start (:func:`age_at_start`) in :data:`ADJUSTMENT_AGE_BANDS`;
+#: * ``support_years``: years of public support before start in :data:`SUPPORT_YEAR_BANDS`;
+#: * ``education``: the education code;
+#: * ``support_before``: the *family* of the support before (kommun, fk, af, work, studies,
+#:   none, unknown; :data:`finsamlib.categories.FAMILIES`), coarser than the 13 codes so that
+#:   each level is large enough;
+#: * ``sex``: K/M (not a default: SUS reports the sexes separately rather than adjusting).
+COVARIATES: dict[str, tuple[tuple[str, ...], object]] = {
+    "age_band": (("birth_year", "start_date"), _covariate_age_band),
+    "support_years": (("years_public_support_before",), _covariate_support_years),
+    "education": (("education",), _covariate_education),
+    "support_before": (("support_before",), _covariate_support_before),
+    "sex": (("sex",), _covariate_sex),
+}
+
+
+def poisson_interval(count: float, confidence: float = 0.95) -> tuple[float, float]:
+    """The exact (Garwood) confidence interval of a Poisson mean, given an observed ``count``.
+
+    Lower = χ²(α/2; 2·count)/2 (0 when count is 0), upper = χ²(1 − α/2; 2·(count + 1))/2.
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in poisson_interval(5)]
+    [1.623, 11.668]
+    """
+    from scipy.stats import chi2
+
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
+    if count < 0 or count != count:
+        raise ValueError(f"count must be a count >= 0, got {count!r}")
+    alpha = 1 - confidence
+    low = 0.0 if count == 0 else float(chi2.ppf(alpha / 2, 2 * count) / 2)
+    high = float(chi2.ppf(1 - alpha / 2, 2 * (count + 1)) / 2)
+    return low, high
+
+
+def _design(
+    ended: pd.DataFrame, covariates: tuple[str, ...], min_level_rows: int
+) -> tuple[pd.DataFrame, dict[str, list[str]], list[str]]:
+    """The model matrix (intercept + one dummy per non-reference level), the pooled levels per
+    covariate and the covariates left out because they have a single level."""
+    columns: dict[str, np.ndarray] = {}
+    pooled: dict[str, list[str]] = {}
+    constant: list[str] = []
+    for name in covariates:
+        if name in COVARIATES:
+            needs, code = COVARIATES[name]
+            _require(ended, list(needs))
+            values = code(ended)  # type: ignore[operator]
+        elif name in ended.columns:
+            raw = ended[name].astype("object").to_numpy()
+            values = np.array([UNKNOWN if pd.isna(v) else str(v) for v in raw], dtype=object)
+        else:
+            raise KeyError(
+                f"unknown covariate {name!r}: neither one of {', '.join(COVARIATES)} nor a "
+                "column of participants"
+            )
+        counts = pd.Series(values).value_counts()
+        rare = sorted(str(v) for v in counts.index[counts < min_level_rows])
+        if len(rare) > 0 and len(rare) < len(counts):
+            values = np.where(np.isin(values, rare), OTHER, values)
+            pooled[name] = rare
+        levels = pd.Series(values).value_counts()
+        if len(levels) < 2:
+            constant.append(name)
+            continue
+        # reference: the most common level (ties by name), so the fit is stable and repeatable
+        order = sorted(levels.index, key=lambda v: (-levels[v], str(v)))
+        for level in order[1:]:
+            columns[f"{name}={level}"] = (values == level).astype(float)
+    design = pd.DataFrame({"intercept": np.ones(len(ended)), **columns}, index=ended.index)
+    return design, pooled, constant
+
+
+def adjusted_comparison(
+    participants: pd.DataFrame,
+    year: int | None = None,
+    *,
+    by: str = "association",
+    covariates: tuple[str, ...] | list[str] = DEFAULT_COVARIATES,
+    confidence: float = 0.95,
+    min_level_rows: int = MIN_LEVEL_ROWS,
+) -> pd.DataFrame:
+    """Observed against expected ended registrations to work and/or studies, per group
+    (indirect standardisation with a logistic model): a comparison of associations that takes
+    their participant mix into account.
+
+    A logistic regression of "work and/or studies after" (:func:`in_work_or_studies_after`, the
+    outcome table's ``work_or_studies_count``) on the ``covariates`` is fitted by maximum
+    likelihood to every ended registration given (all groups together, without a group term).
+    A group's *expected* count is the sum of its registrations' fitted probabilities: how many
+    would have gone to work or studies had each had the average chance of registrations with the
+    same covariates. The ratio observed / expected is above 1 when more than expected did.
+
+    Parameters
+    ----------
+    participants : the canonical participants table; the registrations to compare (e.g. every
+        association of a data folder). Only ended registrations are used.
+    year : keep the registrations that ended in this year (:func:`ended_in_year`); None: every
+        registration with an end date.
+    by : the column naming the groups to compare.
+    covariates : names in :data:`COVARIATES` (default :data:`DEFAULT_COVARIATES`) or columns of
+        ``participants`` to use as categories. Levels with fewer than ``min_level_rows`` rows
+        are pooled (:data:`MIN_LEVEL_ROWS`); a covariate with a single level is left out.
+    confidence : the level of the intervals (default 95 %).
+
+    Returns
+    -------
+    One row per group (index ``by``, sorted): ``ended``, ``observed`` (to work and/or studies),
+    ``expected``, ``share_observed`` (percent of ended), ``share_expected``, ``ratio``
+    (observed / expected), ``ratio_low``, ``ratio_high`` and ``share_adjusted`` (the ratio times
+    the overall share: the group's share had it had the average mix). ``attrs``: ``year``,
+    ``overall_share`` (percent), ``rows`` (registrations fitted), ``covariates`` (used),
+    ``pooled`` (levels pooled per covariate), ``left_out`` (single-level covariates),
+    ``confidence``, ``interval`` (:data:`RATIO_INTERVAL`), ``coefficients`` (log odds) and
+    ``converged``.
+
+    The interval treats the expected count as fixed and the observed count as Poisson, the usual
+    interval of a standardised ratio: exact for every count down to 0 (an association's counts
+    are small), and conservative (too wide) when the outcome is common, as the variance of a sum
+    of Bernoulli outcomes, Σp(1 − p), is below the Poisson Σp. The model's own uncertainty is
+    left out; it is small when many groups are fitted together and grows when few are.
+
+    With an intercept and maximum likelihood, the expected counts of all groups add up to the
+    observed counts (the intercept's score equation), so the ratios are relative to the average
+    of the groups given: a ratio says "better or worse than these associations", not "than the
+    nation". The model adjusts only for what it is given; what SUS does not register (health,
+    language, the local labour market, the insatser offered) is not adjusted for, and a ratio
+    is not an effect of the association's work.
+    """
+    import statsmodels.api as sm
+
+    columns = ["end_date", "work_extent_after", "studies_extent_after", by]
+    _require(participants, columns)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
+    covariates = tuple(covariates)
+    if year is not None:
+        ended = ended_in_year(participants, year)
+    else:
+        ended = participants.loc[participants["end_date"].notna().to_numpy(dtype=bool)]
+    ended = ended.loc[ended[by].notna().to_numpy(dtype=bool)]
+    if ended.empty:
+        raise ValueError(
+            "no ended registrations to compare"
+            + (f" in {year}" if year is not None else "")
+            + "; pass participants with end dates"
+        )
+    y = in_work_or_studies_after(ended).to_numpy(dtype=float)
+    design, pooled, constant = _design(ended, covariates, int(min_level_rows))
+    if 0 < y.sum() < len(y):
+        fit = sm.GLM(y, design.to_numpy(), family=sm.families.Binomial()).fit()
+        fitted = np.asarray(fit.fittedvalues, dtype=float)
+        coefficients = dict(zip(design.columns, np.asarray(fit.params, dtype=float), strict=True))
+        converged = bool(fit.converged)
+    else:  # nobody, or everybody, to work or studies: every probability is the observed 0 or 1
+        fitted = np.full(len(y), y.mean())
+        coefficients = {}
+        converged = True
+    groups = ended[by].astype("object").to_numpy()
+    overall = float(y.mean())
+    rows = {}
+    for group in sorted(pd.unique(groups), key=str):
+        mine = groups == group
+        n = int(mine.sum())
+        observed = float(y[mine].sum())
+        expected = float(fitted[mine].sum())
+        low, high = poisson_interval(observed, confidence)
+        ratio = observed / expected if expected > 0 else float("nan")
+        rows[group] = {
+            "ended": n,
+            "observed": int(observed),
+            "expected": expected,
+            "share_observed": 100.0 * observed / n,
+            "share_expected": 100.0 * expected / n,
+            "ratio": ratio,
+            "ratio_low": low / expected if expected > 0 else float("nan"),
+            "ratio_high": high / expected if expected > 0 else float("nan"),
+            "share_adjusted": 100.0 * ratio * overall,
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = by
+    out.attrs.update(
+        {
+            "year": year,
+            "overall_share": 100.0 * overall,
+            "rows": len(y),
+            "covariates": [c for c in covariates if c not in constant],
+            "pooled": pooled,
+            "left_out": constant,
+            "confidence": confidence,
+            "interval": RATIO_INTERVAL,
+            "coefficients": coefficients,
+            "converged": converged,
+        }
+    )
+    return out
+
+
+#: Control limits of a funnel plot: two-sided coverage, as Spiegelhalter (2005) recommends
+#: (about 2 and 3 standard deviations).
+FUNNEL_LEVELS: tuple[float, ...] = (0.95, 0.998)
+
+
+def funnel_limits(
+    overall: float, sizes: np.ndarray | list[int] | range, levels: tuple[float, ...] = FUNNEL_LEVELS
+) -> pd.DataFrame:
+    """Binomial control limits of a funnel plot of shares: where the share of ``n`` registrations
+    falls with the given probability when every group has the share ``overall`` (0–1).
+
+    The limits are the binomial quantiles, interpolated between whole counts (Spiegelhalter,
+    "Funnel plots for comparing institutional performance", Statistics in Medicine 24 (2005),
+    appendix A.1.1) so that they are smooth curves: with r the quantile of Bin(n, overall) at
+    probability q and a = (F(r) − q) / (F(r) − F(r − 1)), the limit is (r + ½ − a) / n. The ½
+    spreads each count over ±½ (a continuity correction); without it (Spiegelhalter's
+    (r − a) / n) both limits sit ½ / n low, and the limits of a share of 0.5 are not symmetric.
+    Returns one row per size (index ``n``) with columns ``low_<level>`` and ``high_<level>``
+    (e.g. ``low_0.95``) as fractions 0–1.
+    """
+    from scipy.stats import binom
+
+    if not 0 <= overall <= 1:
+        raise ValueError(f"overall must be a share between 0 and 1, got {overall!r}")
+    n = np.asarray(list(sizes), dtype=int)
+    if (n < 1).any():
+        raise ValueError("sizes must be whole numbers >= 1")
+
+    def limit(q: float) -> np.ndarray:
+        r = binom.ppf(q, n, overall)
+        f_r = binom.cdf(r, n, overall)
+        f_below = binom.cdf(r - 1, n, overall)
+        step = f_r - f_below
+        a = np.divide(f_r - q, step, out=np.zeros_like(step), where=step > 0)
+        return np.clip((r + 0.5 - a) / n, 0.0, 1.0)
+
+    out = {}
+    for level in levels:
+        if not 0 < level < 1:
+            raise ValueError(f"levels must be between 0 and 1, got {level!r}")
+        out[f"low_{level:g}"] = limit((1 - level) / 2)
+        out[f"high_{level:g}"] = limit(1 - (1 - level) / 2)
+    return pd.DataFrame(out, index=pd.Index(n, name="n"))

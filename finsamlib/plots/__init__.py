@@ -1,7 +1,7 @@
 """Charts: one function per chart, each returning a matplotlib Figure (never saving or showing).
 
-Modules by concern (``supply``, ``economics``, ``portfolio``, ``target_group``); the shared look
-lives in :mod:`finsamlib.plots.style`.
+Modules by concern (``supply``, ``economics``, ``portfolio``, ``target_group``, ``funnel``); the
+shared look lives in :mod:`finsamlib.plots.style`.
 """
 
 from .style import apply_style, finish, new_figure
