@@ -93,7 +93,6 @@ SUPPLY_BEFORE, SUPPLY_AFTER, SUPPLY_TRANSITION = (
 )
 #: Counts that are parts of ``ended_registrations`` in the same cell (at most as many).
 _CORE = ("area", "sex", "year", "indicator", "value", "unit")
-_VALIDATED = "aggregate_validated"
 _PARTS_OF_ENDED = tuple(
     k for k in outcomes.COUNT_KEYS if k not in ("ended_registrations", "enrolment_days")
 )
@@ -163,7 +162,7 @@ def validate_aggregate(frame: pd.DataFrame, source: str | Path | None = None) ->
 
         def text(column: str, row: pd.Series = row) -> str:
             v = row[column]
-            return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+            return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v).strip()
 
         area, sex, indicator, raw_value = (text(c) for c in REQUIRED_COLUMNS)
         if not area:
@@ -202,7 +201,7 @@ def validate_aggregate(frame: pd.DataFrame, source: str | Path | None = None) ->
     _check_consistency(out, source)
     order = [c for c in ("source", "table") if c in head] + list(_CORE)
     out = out[order + (["note"] if "note" in head else [])]
-    out.attrs = {**frame.attrs, "source": str(source), _VALIDATED: True}
+    out.attrs = {**frame.attrs, "source": str(source)}
     return out
 
 
@@ -321,8 +320,7 @@ def from_published_utfall(utfall: pd.DataFrame, year: int | None = None) -> pd.D
 
 
 def _checked(aggregate: pd.DataFrame) -> pd.DataFrame:
-    if aggregate.attrs.get(_VALIDATED):
-        return aggregate  # already validated (load_aggregate / validate_aggregate)
+    """Validated again on every use: a loaded table may have been edited since."""
     return validate_aggregate(aggregate)
 
 

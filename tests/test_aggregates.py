@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from finsamlib import FinsamDataError, aggregates, datasets, outcomes, supply
 from finsamlib.categories import SUPPORT_CODES
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 REGISTRY = pd.DataFrame(
     {
         "association": ["A", "B", "C"],
@@ -340,3 +340,12 @@ def test_totalt_is_the_sum_of_the_sexes_when_not_given() -> None:
     assert t.loc["ended_registrations"].tolist() == [4, 3, 1]
     assert t.loc["work_share"].tolist() == pytest.approx([50, 100 / 3, 100])
     assert t.loc["share_by_sex"].tolist() == pytest.approx([100, 75, 25])
+
+
+def test_a_loaded_table_edited_afterwards_is_checked_again() -> None:
+    counts = datasets.load("published/seed004_participants_2021_counts")
+    edited = counts.copy()
+    edited.loc[4, "value"] = 300.0  # line 4: 300 ended of the 263 registered
+    with pytest.raises(FinsamDataError, match="at most registered = 263") as err:
+        aggregates.participant_flows(edited)
+    assert (err.value.line, err.value.column) == (4, "value")
