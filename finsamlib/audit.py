@@ -32,8 +32,32 @@ A **selector** names a dataset (``table``), the cells (``where``: column → val
 values; ``where_not`` likewise), and optionally ``scale`` (unit conversion, e.g. 0.001 from tkr
 to mkr), ``sign`` (−1 to subtract in a sum), ``column`` (read a numeric column other than
 ``value``), ``each`` (false, or the list of ``for_each`` columns this selector is filtered by;
-default all of them), ``exact`` (the cell is exact by definition) and ``precision`` (the printed
-step, when the number cannot tell).
+default all of them), ``exact`` (the cell is exact by definition), ``precision`` (the printed
+step, when the number cannot tell), ``between`` (column → ``[low, high]``, compared as text and
+inclusive, ``""`` for an open end: ISO dates and periods, e.g. insatser started in 2021 and
+ending after it), ``count_rows`` (true: the cell is the *number* of matching rows, exact — for
+lists such as the insatser of a year, which have no ``value``) and ``bound`` (on the checked
+cell: ``above`` when the text says "drygt", "över" or "minst", so the true figure lies at or
+above the printed one, up to its next printed step; ``below`` for "knappt" or "nästan";
+default ``about``, rounded either way).
+
+**Rules across documents.** Every selector names its own dataset, so one rule may read the
+tables of several documents; it must then name them with a rule key ``documents`` (seed
+numbers — the part of a ``source`` cell before its first ``_`` — or whole source names)::
+
+    [[rule]]
+    id = "cross.coverage_2017"
+    kind = "ratio"
+    documents = ["001", "002"]           # seed 001's 28 500 of seed 002's 300 000
+    numerator = [{ table = "published/seed001_text_figures", where = {...} }]
+    denominator = [{ table = "published/seed002_national_facts", where = {...}, exact = true }]
+    result = { table = "published/seed001_text_figures", where = {...}, bound = "above" }
+    scale = 100
+
+A rule whose cells come from more than one document without ``documents``, or from a document
+it does not name, is refused when it is checked (a guard against a selector reading the wrong
+table). The findings' ``source`` lists every document a check read. The embedded
+cross-document rules are in ``data/raw/audit/crossdoc.toml``.
 
 **Tolerance** (``tolerance = "auto"``, the default): each printed figure stands for an interval
 of half its last printed digit — 0,05 for ``4,3``, 0,5 for ``89`` %, 0,5 tkr for ``2 571`` —
@@ -63,6 +87,10 @@ import numpy as np
 import pandas as pd
 
 Kind = Literal["sum", "ratio", "product", "equal"]
+#: How a printed figure relates to the true one: ``about`` (rounded), ``above`` ("drygt",
+#: "över", "minst": the true figure is at or above it) or ``below`` ("knappt", "nästan").
+Bound = Literal["about", "above", "below"]
+BOUNDS: tuple[str, ...] = ("about", "above", "below")
 KINDS: tuple[str, ...] = ("sum", "ratio", "product", "equal")
 STATUSES: tuple[str, ...] = ("discrepancy", "rounding", "ok", "not_computable")
 #: Units whose integer figures are exact counts, not rounded amounts.
@@ -98,15 +126,20 @@ class Selector:
     each: bool | tuple[str, ...] = True
     exact: bool = False
     precision: float | None = None
+    between: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    count_rows: bool = False
+    bound: Bound = "about"
 
     def describe(self, key: Mapping[str, str]) -> str:
         """``stem[col=value, …]`` with the rule's group key merged in."""
         stem = self.table.rsplit("/", 1)[-1]
         parts = {k: "|".join(v) for k, v in self.where.items()}
         parts.update({k: f"not {'|'.join(v)}" for k, v in self.where_not.items()})
+        parts.update({k: f"{lo or '…'}..{hi or '…'}" for k, (lo, hi) in self.between.items()})
         parts.update({k: v for k, v in key.items() if self.filters(k)})
         inner = ", ".join(f"{k}={v}" for k, v in parts.items())
         col = "" if self.column == "value" else f".{self.column}"
+        col = ".count_rows" if self.count_rows else col
         return f"{stem}[{inner}]{col}" if inner else f"{stem}{col}"
 
     def filters(self, column: str) -> bool:
@@ -135,6 +168,7 @@ class Rule:
     a: Selector | None = None
     b: Selector | None = None
     b_value: float | None = None
+    documents: tuple[str, ...] = ()
 
     @property
     def published(self) -> Selector | None:
@@ -162,7 +196,10 @@ def _values(v: object) -> tuple[str, ...]:
 def _selector(spec: object, rule_id: str, name: str) -> Selector:
     if not isinstance(spec, Mapping) or "table" not in spec:
         raise ValueError(f"rule {rule_id!r}: {name} must be a table with at least 'table'")
-    known = {"table", "where", "where_not", "scale", "sign", "column", "each", "exact", "precision"}
+    known = {
+        "table", "where", "where_not", "scale", "sign", "column", "each", "exact", "precision",
+        "between", "count_rows", "bound",
+    }  # fmt: skip
     unknown = set(spec) - known
     if unknown:
         raise ValueError(f"rule {rule_id!r}: {name} has unknown keys {sorted(unknown)}")
@@ -171,6 +208,16 @@ def _selector(spec: object, rule_id: str, name: str) -> Selector:
         each = tuple(str(c) for c in each)
     elif not isinstance(each, bool):
         raise ValueError(f"rule {rule_id!r}: {name}.each must be true, false or a list")
+    between = {}
+    for col, pair in dict(spec.get("between", {})).items():
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise ValueError(
+                f"rule {rule_id!r}: {name}.between.{col} must be [low, high] ('' for open)"
+            )
+        between[str(col)] = (str(pair[0]), str(pair[1]))
+    bound = spec.get("bound", "about")
+    if bound not in BOUNDS:
+        raise ValueError(f"rule {rule_id!r}: {name}.bound must be one of {', '.join(BOUNDS)}")
     return Selector(
         table=str(spec["table"]),
         where={str(k): _values(v) for k, v in dict(spec.get("where", {})).items()},
@@ -181,6 +228,9 @@ def _selector(spec: object, rule_id: str, name: str) -> Selector:
         each=each,
         exact=bool(spec.get("exact", False)),
         precision=float(spec["precision"]) if "precision" in spec else None,
+        between=between,
+        count_rows=bool(spec.get("count_rows", False)),
+        bound=bound,  # type: ignore[arg-type]
     )
 
 
@@ -198,7 +248,7 @@ _REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
 _RULE_KEYS = {
     "id", "kind", "description", "for_each", "tolerance", "parts", "total", "total_value",
     "numerator", "denominator", "denominator_value", "factors", "result", "scale", "a", "b",
-    "b_value",
+    "b_value", "documents",
 }  # fmt: skip
 
 
@@ -226,6 +276,10 @@ def parse_rule(spec: Mapping[str, object]) -> Rule:
     def many(name: str) -> tuple[Selector, ...]:
         return _selectors(spec[name], rule_id, name) if name in spec else ()
 
+    documents = spec.get("documents", [])
+    if not isinstance(documents, list | tuple) or not all(isinstance(d, str) for d in documents):
+        raise ValueError(f"rule {rule_id!r}: documents must be a list of document names")
+
     def const(name: str) -> float | None:
         return float(spec[name]) if name in spec else None  # type: ignore[arg-type]
 
@@ -247,6 +301,7 @@ def parse_rule(spec: Mapping[str, object]) -> Rule:
         a=one("a"),
         b=one("b"),
         b_value=const("b_value"),
+        documents=tuple(documents),
     )
 
 
@@ -328,6 +383,14 @@ def _match(df: pd.DataFrame, sel: Selector, rule_id: str) -> pd.DataFrame:
         if col not in df.columns:
             raise KeyError(f"rule {rule_id!r}: {sel.table} has no column {col!r}")
         mask &= ~df[col].astype(str).isin(banned)
+    for col, (low, high) in sel.between.items():
+        if col not in df.columns:
+            raise KeyError(f"rule {rule_id!r}: {sel.table} has no column {col!r}")
+        text = df[col].astype(str)  # ISO dates and periods compare as text
+        if low:
+            mask &= df[col].notna() & (text >= low)
+        if high:
+            mask &= df[col].notna() & (text <= high)
     return df[mask]
 
 
@@ -345,6 +408,14 @@ def _cells(
             if col not in df.columns:
                 raise KeyError(f"rule {rule_id!r}: {sel.table} has no for_each column {col!r}")
             df = df[df[col].astype(str) == val]
+    if sel.count_rows:  # the number of matching rows: one exact cell
+        return _Cells(
+            values=np.array([len(df) * sel.scale * sel.sign]),
+            halves=np.zeros(1),
+            sources=_column(df, "source")[:1],
+            tables=_column(df, "table")[:1],
+            described=sel.describe(key),
+        )
     if sel.column not in df.columns:
         raise KeyError(f"rule {rule_id!r}: {sel.table} has no column {sel.column!r}")
     raw = pd.to_numeric(df[sel.column], errors="coerce").astype(float).to_numpy()
@@ -362,6 +433,10 @@ def _cells(
         tables=df["table"].astype(str).tolist() if "table" in df.columns else [],
         described=sel.describe(key),
     )
+
+
+def _column(df: pd.DataFrame, name: str) -> list[str]:
+    return list(dict.fromkeys(df[name].astype(str))) if name in df.columns else []
 
 
 def _one(cells: _Cells, rule_id: str, what: str) -> tuple[float, float]:
@@ -480,10 +555,13 @@ def _check(rule: Rule, tables: Mapping[str, pd.DataFrame], key: dict[str, str]) 
             recomputed, h_b = float(rule.b_value), 0.0  # type: ignore[arg-type]
             cells = f"{a.described} vs {recomputed:g}"
         nan = math.isnan(recomputed)
-        # the same figure at the same precision must be identical; otherwise the coarser
-        # printing may differ from the finer one by its own half unit
-        spread = 0.0 if math.isclose(h_pub, h_b) else max(h_pub, h_b)
-        lo, hi, h_pub = recomputed - spread, recomputed + spread, 0.0
+        if rule.a.bound != "about":  # type: ignore[union-attr]
+            lo, hi = recomputed - h_b, recomputed + h_b  # "drygt 10" against a rounded b
+        else:
+            # the same figure at the same precision must be identical; otherwise the coarser
+            # printing may differ from the finer one by its own half unit
+            spread = 0.0 if math.isclose(h_pub, h_b) else max(h_pub, h_b)
+            lo, hi, h_pub = recomputed - spread, recomputed + spread, 0.0
 
     if nan or math.isnan(published):
         difference, tol, status = math.nan, math.nan, "not_computable"
@@ -492,14 +570,22 @@ def _check(rule: Rule, tables: Mapping[str, pd.DataFrame], key: dict[str, str]) 
         if rule.tolerance is not None:
             tol = rule.tolerance
         else:
+            # the published figure stands for [published - below, published + above]
+            below, above = {
+                "about": (h_pub, h_pub),
+                "above": (0.0, 2 * h_pub),
+                "below": (2 * h_pub, 0.0),
+            }[rule.published.bound if rule.published is not None else "about"]
             side = (hi - recomputed) if difference > 0 else (recomputed - lo)
-            tol = h_pub + side
+            tol = (below if difference > 0 else above) + side
         status = _status(difference, tol)
+    sources = list(dict.fromkeys(s for c in involved for s in c.sources))
+    _check_documents(rule, sources)
     return {
         "rule": rule.id,
         "kind": rule.kind,
         "description": rule.description,
-        "source": "; ".join(dict.fromkeys(s for c in involved for s in c.sources)),
+        "source": "; ".join(sources),
         "table": " / ".join(dict.fromkeys(t for c in involved for t in c.tables)),
         "cells": cells,
         "published": published,
@@ -508,6 +594,32 @@ def _check(rule: Rule, tables: Mapping[str, pd.DataFrame], key: dict[str, str]) 
         "tolerance": tol,
         "status": status,
     }
+
+
+def document_of(source: str) -> str:
+    """The document a ``source`` cell names: the seed number of ``001_bfa0679e96509604.txt``
+    (the part before the first ``_``), or the whole name."""
+    return source.split("_", 1)[0] if "_" in source else source
+
+
+def _check_documents(rule: Rule, sources: list[str]) -> None:
+    """A rule reading more than one document must name them (``documents``), and every cell
+    it reads must come from a document it names."""
+    found = list(dict.fromkeys(document_of(s) for s in sources))
+    if not rule.documents:
+        if len(found) > 1:
+            raise ValueError(
+                f"rule {rule.id!r} compares the documents {', '.join(found)}; "
+                f"name them in the rule: documents = {found!r}"
+            )
+        return
+    named = set(rule.documents)
+    stray = [s for s in sources if s not in named and document_of(s) not in named]
+    if stray:
+        raise ValueError(
+            f"rule {rule.id!r} names the documents {list(rule.documents)} but reads cells of "
+            f"{', '.join(dict.fromkeys(stray))}"
+        )
 
 
 def audit(

@@ -98,6 +98,10 @@ def load(name: str, root: str | Path | None = None, **kwargs: object) -> pd.Data
     table = entry["table"]
     if table == "published":
         df = loaders.load_published(file)
+    elif table == "aggregate":
+        from .aggregates import load_aggregate  # aggregates imports outcomes and supply
+
+        df = load_aggregate(file)
     else:
         df = loaders.load_table(file, table, **kwargs)
     df.attrs["provenance"] = entry["provenance"]

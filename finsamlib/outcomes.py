@@ -47,6 +47,7 @@ The module is pure: DataFrames and parameters in, DataFrames out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -220,13 +221,33 @@ def in_work_or_studies_after(participants: pd.DataFrame) -> pd.Series:
 # --------------------------------------------------------------------------- the indicators
 
 
-def _indicator_values(sub: pd.DataFrame, area_total: int) -> dict[str, float]:
-    """The fourteen indicators of one cell (one area and sex) of the table."""
+#: The additive counts of one cell (one area and sex) from which :func:`indicators_from_counts`
+#: computes every indicator, in the order of the table. Each is a sum over the cell's ended
+#: registrations, so the counts of several areas (or of both sexes) add up to the counts of
+#: their union: a county is the sum of its associations. Published aggregate tables give these
+#: counts directly (``finsamlib.aggregates``); microdata give them through :func:`cell_counts`.
+#: ``enrolment_days`` is the *sum* of the registrations' days, ``work_fte`` and
+#: ``work_or_studies_fte`` sums of full-time equivalents, every other key a number of
+#: registrations (``unique_persons`` a number of persons).
+COUNT_KEYS: tuple[str, ...] = (
+    "ended_registrations",
+    "unique_persons",
+    "under_30",
+    "support_over_3_years",
+    "compulsory_or_less",
+    "post_secondary",
+    "enrolment_days",
+    "work_count",
+    "work_fte",
+    "work_or_studies_count",
+    "work_or_studies_fte",
+    "work_or_studies_gained_count",
+)
+
+
+def cell_counts(sub: pd.DataFrame) -> dict[str, float]:
+    """The additive counts (:data:`COUNT_KEYS`) of the ended registrations ``sub`` of one cell."""
     n = len(sub)
-
-    def share(mask: np.ndarray) -> float:
-        return float(100.0 * mask.sum() / n) if n else float("nan")
-
     work_after = _extent(sub, "work_extent_after")
     studies_after = _extent(sub, "studies_extent_after")
     before = _extent(sub, "work_extent_before") + _extent(sub, "studies_extent_before")
@@ -240,34 +261,62 @@ def _indicator_values(sub: pd.DataFrame, area_total: int) -> dict[str, float]:
     education = sub["education"].astype("object").to_numpy()
     days = (_dates(sub["end_date"]) - _dates(sub["start_date"])).dt.days.to_numpy(dtype=float)
     persons = sub[["association", "person_id"]].drop_duplicates()
-    in_work = work_after > 0
     return {
         "ended_registrations": float(n),
-        "share_by_sex": float(100.0 * n / area_total) if area_total else float("nan"),
         "unique_persons": float(len(persons)),
-        "share_under_30": share(np.nan_to_num(age, nan=np.inf) < YOUNG_AGE_LIMIT),
-        "share_support_over_3_years": share(np.nan_to_num(years, nan=0.0) > LONG_SUPPORT_YEARS),
-        "share_compulsory_or_less": share(education == "compulsory_or_less"),
-        "share_post_secondary": share(education == "post_secondary"),
-        "mean_enrolment_days": float(days.mean()) if n else float("nan"),
-        "work_count": float(in_work.sum()),
+        "under_30": float((np.nan_to_num(age, nan=np.inf) < YOUNG_AGE_LIMIT).sum()),
+        "support_over_3_years": float((np.nan_to_num(years, nan=0.0) > LONG_SUPPORT_YEARS).sum()),
+        "compulsory_or_less": float((education == "compulsory_or_less").sum()),
+        "post_secondary": float((education == "post_secondary").sum()),
+        "enrolment_days": float(days.sum()),
+        "work_count": float((work_after > 0).sum()),
         "work_fte": float(work_after.sum() / FULL_TIME_EXTENT),
-        "work_share": share(in_work),
         "work_or_studies_count": float((after > 0).sum()),
         "work_or_studies_fte": float(np.minimum(after, FULL_TIME_EXTENT).sum() / FULL_TIME_EXTENT),
         "work_or_studies_gained_count": float((after > before).sum()),
     }
 
 
-def _area_columns(ended: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Indicator values of one area for Totalt, Kvinnor and Män."""
-    total = len(ended)
+def indicators_from_counts(counts: Mapping[str, float], area_total: float) -> dict[str, float]:
+    """The fourteen indicators of one cell from its additive counts (:data:`COUNT_KEYS`).
+
+    ``area_total`` is the ended registrations of the area's ``Totalt`` cell (for
+    ``share_by_sex``). A count missing from ``counts`` (or NaN) gives NaN for every indicator
+    that needs it, so a published table with only some counts still gives those rows.
+    """
+    c = {k: float(counts.get(k, np.nan)) for k in COUNT_KEYS}
+    n = c["ended_registrations"]
+
+    def per_n(x: float, scale: float = 100.0) -> float:
+        return float(scale * x / n) if n else float("nan")
+
+    return {
+        "ended_registrations": n,
+        "share_by_sex": float(100.0 * n / area_total) if area_total else float("nan"),
+        "unique_persons": c["unique_persons"],
+        "share_under_30": per_n(c["under_30"]),
+        "share_support_over_3_years": per_n(c["support_over_3_years"]),
+        "share_compulsory_or_less": per_n(c["compulsory_or_less"]),
+        "share_post_secondary": per_n(c["post_secondary"]),
+        "mean_enrolment_days": per_n(c["enrolment_days"], scale=1.0),
+        "work_count": c["work_count"],
+        "work_fte": c["work_fte"],
+        "work_share": per_n(c["work_count"]),
+        "work_or_studies_count": c["work_or_studies_count"],
+        "work_or_studies_fte": c["work_or_studies_fte"],
+        "work_or_studies_gained_count": c["work_or_studies_gained_count"],
+    }
+
+
+def _area_counts(ended: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """The counts of one area for Totalt, Kvinnor and Män."""
     sexes = ended["sex"].astype("object").to_numpy()
-    out = {}
-    for column in SEX_COLUMNS:
-        sub = ended if column == TOTAL else ended.loc[sexes == _SEX_OF_COLUMN[column]]
-        out[column] = _indicator_values(sub, total)
-    return out
+    return {
+        column: cell_counts(
+            ended if column == TOTAL else ended.loc[sexes == _SEX_OF_COLUMN[column]]
+        )
+        for column in SEX_COLUMNS
+    }
 
 
 def _comparison_frame(comparison: pd.DataFrame) -> pd.DataFrame:
@@ -298,6 +347,72 @@ def _comparison_frame(comparison: pd.DataFrame) -> pd.DataFrame:
     shaped = wide.reindex(index=list(INDICATOR_KEYS), columns=pd.MultiIndex.from_tuples(columns))
     shaped.columns = shaped.columns.set_names(["area", "sex"])
     return shaped.astype(float)
+
+
+def area_counts(
+    participants: pd.DataFrame,
+    year: int,
+    by: str = "association",
+    registry: pd.DataFrame | None = None,
+) -> dict[tuple[str, str], dict[str, float]]:
+    """The additive counts (:data:`COUNT_KEYS`) of every column of :func:`outcome_table`.
+
+    Keys are (area, sex) in the table's column order: the areas of ``by``, then (with a
+    ``registry``) one column per county. Parameters as :func:`outcome_table`.
+    """
+    _require(participants, list(_OUTCOME_COLUMNS))
+    year = _year(year)
+    if by not in participants.columns:
+        raise KeyError(
+            f"no column {by!r} in participants to group by; columns: "
+            f"{', '.join(map(str, participants.columns))}"
+        )
+    groups = [g for g in participants[by].dropna().unique()]
+    if registry is not None:
+        _require_registry(registry)
+        order = list(dict.fromkeys(registry["association"])) if by == "association" else []
+        groups = [g for g in order if g in set(groups)] + sorted(
+            (g for g in groups if g not in set(order)), key=str
+        )
+    else:
+        groups = sorted(groups, key=str)
+    ended = ended_in_year(participants, year)
+    columns: dict[tuple[str, str], dict[str, float]] = {}
+    for group in groups:
+        cells = _area_counts(ended.loc[(ended[by] == group).to_numpy(dtype=bool)])
+        for sex, values in cells.items():
+            columns[(str(group), sex)] = values
+    if registry is not None:
+        county_of = _county_of(participants, registry)
+        for county in dict.fromkeys(registry["county"]):
+            members = [a for a, c in county_of.items() if c == county]
+            if not members:
+                continue
+            rows = ended.loc[ended["association"].isin(members).to_numpy(dtype=bool)]
+            for sex, values in _area_counts(rows).items():
+                if (county, sex) in columns:
+                    raise ValueError(f"county {county!r} has the name of an area in {by!r}")
+                columns[(county, sex)] = values
+    return columns
+
+
+def table_from_counts(columns: Mapping[tuple[str, str], Mapping[str, float]]) -> pd.DataFrame:
+    """The outcome table of columns given as additive counts: (area, sex) → :data:`COUNT_KEYS`.
+
+    The one place where indicators are computed, whether the counts come from microdata
+    (:func:`area_counts`) or from a published aggregate table (``finsamlib.aggregates``).
+    ``share_by_sex`` divides by the ended registrations of the area's ``Totalt`` column.
+    """
+    values = {
+        (area, sex): indicators_from_counts(
+            counts, columns.get((area, TOTAL), {}).get("ended_registrations", np.nan)
+        )
+        for (area, sex), counts in columns.items()
+    }
+    table = pd.DataFrame(values, index=list(INDICATOR_KEYS), dtype=float)
+    table.columns = pd.MultiIndex.from_tuples(list(values), names=["area", "sex"])
+    table.index.name = "indicator"
+    return table
 
 
 def outcome_table(
@@ -337,42 +452,8 @@ def outcome_table(
     >>> table.loc["work_share", ("Finnveden", "Kvinnor")]  # doctest: +SKIP
     39.13...
     """
-    _require(participants, list(_OUTCOME_COLUMNS))
     year = _year(year)
-    if by not in participants.columns:
-        raise KeyError(
-            f"no column {by!r} in participants to group by; columns: "
-            f"{', '.join(map(str, participants.columns))}"
-        )
-    groups = [g for g in participants[by].dropna().unique()]
-    if registry is not None:
-        _require_registry(registry)
-        order = list(dict.fromkeys(registry["association"])) if by == "association" else []
-        groups = [g for g in order if g in set(groups)] + sorted(
-            (g for g in groups if g not in set(order)), key=str
-        )
-    else:
-        groups = sorted(groups, key=str)
-    ended = ended_in_year(participants, year)
-    columns: dict[tuple[str, str], dict[str, float]] = {}
-    for group in groups:
-        cells = _area_columns(ended.loc[(ended[by] == group).to_numpy(dtype=bool)])
-        for sex, values in cells.items():
-            columns[(str(group), sex)] = values
-    if registry is not None:
-        county_of = _county_of(participants, registry)
-        for county in dict.fromkeys(registry["county"]):
-            members = [a for a, c in county_of.items() if c == county]
-            if not members:
-                continue
-            rows = ended.loc[ended["association"].isin(members).to_numpy(dtype=bool)]
-            for sex, values in _area_columns(rows).items():
-                if (county, sex) in columns:
-                    raise ValueError(f"county {county!r} has the name of an area in {by!r}")
-                columns[(county, sex)] = values
-    table = pd.DataFrame(columns, index=list(INDICATOR_KEYS), dtype=float)
-    table.columns = pd.MultiIndex.from_tuples(list(columns), names=["area", "sex"])
-    table.index.name = "indicator"
+    table = table_from_counts(area_counts(participants, year, by=by, registry=registry))
     if comparison is not None:
         extra = _comparison_frame(comparison)
         clash = sorted(set(extra.columns.get_level_values(0)) & set(table.columns.levels[0]))
@@ -436,31 +517,50 @@ def participant_flows(
         new = started_in_year(active, year)
         ended = ended_in_year(active, year)
         to_wos = int(in_work_or_studies_after(ended).sum())
-        rows[group] = {
-            "registered": len(active),
-            "new": len(new),
-            "carried_over": len(active) - len(new),
-            "ended": len(ended),
-            "ongoing_at_year_end": len(active) - len(ended),
-            "ended_to_work_or_studies": to_wos,
-            "share_ended_to_work_or_studies": (
-                100.0 * to_wos / len(ended) if len(ended) else float("nan")
-            ),
-        }
+        rows[group] = flows_from_counts(len(active), len(new), len(ended), to_wos)
+    return flows_table(rows, by or "area", year)
+
+
+#: The columns of :func:`participant_flows`.
+FLOW_COLUMNS: tuple[str, ...] = (
+    "registered",
+    "new",
+    "carried_over",
+    "ended",
+    "ongoing_at_year_end",
+    "ended_to_work_or_studies",
+    "share_ended_to_work_or_studies",
+)
+
+
+def flows_from_counts(
+    registered: float, new: float, ended: float, ended_to_work_or_studies: float
+) -> dict[str, float]:
+    """One row of :func:`participant_flows` from its four counts (microdata or published).
+
+    A count that is not known (NaN, e.g. a published table without "registered") gives NaN
+    for what needs it. The ended are the outcome table's ``ended_registrations`` and those to
+    work or studies its ``work_or_studies_count`` (extent after > 0).
+    """
+    return {
+        "registered": registered,
+        "new": new,
+        "carried_over": registered - new,
+        "ended": ended,
+        "ongoing_at_year_end": registered - ended,
+        "ended_to_work_or_studies": ended_to_work_or_studies,
+        "share_ended_to_work_or_studies": (
+            100.0 * ended_to_work_or_studies / ended if ended else float("nan")
+        ),
+    }
+
+
+def flows_table(rows: dict, index_name: str, year: int | None) -> pd.DataFrame:
+    """The :func:`participant_flows` table of rows from :func:`flows_from_counts`."""
     out = pd.DataFrame.from_dict(rows, orient="index")
     if out.empty:
-        out = pd.DataFrame(
-            columns=[
-                "registered",
-                "new",
-                "carried_over",
-                "ended",
-                "ongoing_at_year_end",
-                "ended_to_work_or_studies",
-                "share_ended_to_work_or_studies",
-            ]
-        )
-    out.index.name = by or "area"
+        out = pd.DataFrame(columns=list(FLOW_COLUMNS))
+    out.index.name = index_name
     out.attrs["year"] = year
     return out
 

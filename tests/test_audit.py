@@ -136,12 +136,60 @@ def test_every_discrepancy_of_the_embedded_data(findings: pd.DataFrame) -> None:
         "seed004.overview.result_vs_income_statement": 1,
         "seed004.overview.soliditet": 2,
         "seed004.text.closing_equity": 1,
+        "seed000.rar.remaining": 1,
+        "seed004.key_figures.new_insatser": 1,
+        "cross.coverage_2017": 1,
     }
     default = audit.audit(
         {n: datasets.load(n) for n in audit.required_tables(load_audit_rules(RULES_DIR))},
         load_audit_rules(RULES_DIR),
     )
     assert len(default) == len(found) and list(default.columns) == audit.FINDING_COLUMNS
+
+
+def test_seed000_and_the_cross_document_findings(findings: pd.DataFrame) -> None:
+    # seed 000, "Uppföljning och resultat av samtliga individriktade RAR-finansierade insatser
+    # 2021": "Av de resterande 165 individerna", but 263 registered − 156 ended = 107.
+    rest = one(findings, "seed000.rar.remaining")
+    assert (rest["status"], rest["published"], rest["recomputed"]) == ("discrepancy", 165, 107)
+    assert rest["difference"] == 58 and rest["source"] == "000_bec23146d4ab8d82.txt"
+    # seed 001 Bilaga 2: 28 500 participants 2017 "motsvarar drygt 10 procent" of the 300 000
+    # of the preparatory works (seed 002, "Vad är FINSAM?"): 28 500 / 300 000 = 9,5 %, not
+    # above 10 %. The rule names both documents and the finding lists both sources.
+    cover = one(findings, "cross.coverage_2017")
+    assert (cover["status"], cover["published"]) == ("discrepancy", 10)
+    assert cover["recomputed"] == pytest.approx(9.5) and cover["tolerance"] == 0
+    assert cover["source"] == "001_bfa0679e96509604.txt; 002_c59416c08b1b6909.txt"
+    # seed 004 1.1 Översikt: "Inte mindre än sju nya insatser startade under 2021 och
+    # fortsätter 2022", but the list of insatser has six that start in 2021 and end after it
+    # (NUVAS, Till anställning i byggbranschen, Steg för steg mot arbete, Trappan mot arbete,
+    # Unga på väg, Slussen).
+    seven = one(findings, "seed004.key_figures.new_insatser")
+    assert (seven["status"], seven["published"], seven["recomputed"]) == ("discrepancy", 7, 6)
+    assert seven["tolerance"] == 0
+    # seed 000 quotes seed 004 (263 / 156 / 60, ESF 179 / 63) and seed 003 (56 insatser,
+    # 70,2 Mkr, 511 SUS participants, 33 months) correctly; seed 001 and 002 agree on 339 Mkr
+    # and 290 kommuner.
+    cross = findings[
+        findings["rule"].str.startswith("cross.") & (findings["rule"] != "cross.coverage_2017")
+    ]
+    assert len(cross) == 11 and (cross["status"] == "ok").all()
+    assert one(findings, "cross.rar_2021.registered")["source"] == (
+        "000_bec23146d4ab8d82.txt; 004_9cccf62022c1bfeb.txt"
+    )
+    # seed 000: 60 / 156 = 38,5 % printed 38 %; 63 / 179 = 35,2 % printed 35 %; Bild 1 and
+    # Bild 3: 60 (63) persons × 142 000 kr × 1, 5, 10 years; SIKTA 102 = 42 + 60 and SLUSSEN
+    # 22 = 16 + 6; the contribution shares 50 + 25 + 25 = 100 %.
+    for rule, checks in [
+        ("seed000.participants.share_to_work_or_studies", 2),
+        ("seed000.savings.flat_rate", 6),
+        ("seed000.insatser.participants", 2),
+        ("seed000.finances.contribution_shares", 1),
+    ]:
+        rows = findings[findings["rule"] == rule]
+        assert len(rows) == checks and (rows["status"] != "discrepancy").all(), rule
+    esf = one(findings, "seed000.savings.flat_rate", p="Likes och KLARA", y="years=10")
+    assert (esf["published"], esf["recomputed"]) == (89.5, pytest.approx(63 * 142000 * 10 / 1e6))
 
 
 # --------------------------------------------------------------------------- the mechanism
@@ -292,6 +340,71 @@ def test_numeric_tolerance_overrides() -> None:
     )
 
 
+def facts(rows: list[tuple[str, str, float, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["source", "key", "value", "unit"]).assign(table="T")
+
+
+def test_a_bound_moves_the_published_interval() -> None:
+    """ "drygt 10 procent": the true share is at least 10 %; "knappt 10": at most 10 %."""
+    df = facts([("a_x.txt", "part", 95, "count"), ("a_x.txt", "whole", 1000, "count"),
+                ("a_x.txt", "share", 10, "percent")])  # fmt: skip
+    base = {
+        "kind": "ratio",
+        "numerator": [{"table": "t", "where": {"key": "part"}}],
+        "denominator": [{"table": "t", "where": {"key": "whole"}}],
+        "scale": 100,
+    }
+    rules = audit.parse_rules(
+        [{**base, "id": bound, "result": {"table": "t", "where": {"key": "share"}, "bound": bound}}
+         for bound in ("about", "above", "below")]
+    )  # fmt: skip
+    out = audit.audit({"t": df}, rules, include="all").set_index("rule")
+    # 95 / 1000 = 9,5 %: rounds to 10 (about), is not above 10, is below 10
+    assert out.loc["about", "status"] == "rounding" and out.loc["about", "tolerance"] == 0.5
+    assert out.loc["above", "status"] == "discrepancy" and out.loc["above", "tolerance"] == 0
+    assert out.loc["below", "status"] == "rounding"
+    # 10,8 % is "drygt 10" (within 10–11) but not "ca 10" nor "knappt 10"
+    df.loc[0, "value"] = 108
+    out = audit.audit({"t": df}, rules, include="all").set_index("rule")["status"]
+    assert out.to_dict() == {"about": "discrepancy", "above": "rounding", "below": "discrepancy"}
+
+
+def test_count_rows_between_dates() -> None:
+    listing = pd.DataFrame(
+        {"source": "l_x.txt", "table": "List", "name": list("abcd"),
+         "start": ["2020-05-01", "2021-01-01", "2021-12-31", "2021-06-01"],
+         "end": ["2022-01-01", "2022-06-30", "2023-01-01", "2021-12-31"]}
+    )  # fmt: skip
+    said = facts([("l_x.txt", "new", 3, "count")])
+    rule = {
+        "id": "n", "kind": "equal", "a": {"table": "said"},
+        "b": {"table": "list", "count_rows": True,
+              "between": {"start": ["2021-01-01", "2021-12-31"], "end": ["2022-01-01", ""]}},
+    }  # fmt: skip
+    out = audit.audit({"said": said, "list": listing}, audit.parse_rules([rule]), include="all")
+    assert out.iloc[0]["recomputed"] == 2 and out.iloc[0]["status"] == "discrepancy"  # b and c
+    assert "start=2021-01-01..2021-12-31, end=2022-01-01..…" in out.iloc[0]["cells"]
+
+
+def test_rules_across_documents_must_name_them() -> None:
+    one_doc = facts([("001_a.txt", "x", 5, "count")])
+    other = facts([("002_b.txt", "x", 5, "count")])
+    tables = {"one": one_doc, "two": other}
+    rule = {"id": "c", "kind": "equal", "a": {"table": "one"}, "b": {"table": "two"}}
+    with pytest.raises(ValueError, match=r"compares the documents 001, 002.*documents = "):
+        audit.audit(tables, audit.parse_rules([rule]))
+    named = audit.parse_rules([{**rule, "documents": ["001", "002"]}])
+    found = audit.audit(tables, named, include="all").iloc[0]
+    assert found["status"] == "ok" and found["source"] == "001_a.txt; 002_b.txt"
+    assert audit.parse_rules([{**rule, "documents": ["001_a.txt", "002"]}])[0].documents == (
+        "001_a.txt", "002",
+    )  # fmt: skip
+    wrong = audit.parse_rules([{**rule, "documents": ["001", "003"]}])
+    with pytest.raises(ValueError, match=r"reads cells of 002_b\.txt"):
+        audit.audit(tables, wrong)
+    assert audit.document_of("001_bfa0679e96509604.txt") == "001"
+
+
 # --------------------------------------------------------------------------- bad rules
 
 
@@ -304,6 +417,23 @@ def test_numeric_tolerance_overrides() -> None:
         ({"id": "x", "kind": "equal", "a": {"where": {}}, "b_value": 1}, "table"),
         ({"id": "x", "kind": "equal", "a": {"table": "t", "wher": {}}, "b_value": 1}, "unknown"),
         ({"id": "x", "kind": "sum", "parts": [], "total_value": 1, "tolerence": 1}, "unknown"),
+        (
+            {"id": "x", "kind": "equal", "a": {"table": "t", "bound": "drygt"}, "b_value": 1},
+            "bound",
+        ),
+        (
+            {
+                "id": "x",
+                "kind": "equal",
+                "a": {"table": "t", "between": {"d": "2021"}},
+                "b_value": 1,
+            },
+            "between",
+        ),
+        (
+            {"id": "x", "kind": "equal", "a": {"table": "t"}, "b_value": 1, "documents": "001"},
+            "documents",
+        ),
     ],
 )
 def test_malformed_rules_are_refused(rule: dict, message: str) -> None:
