@@ -12,6 +12,9 @@ import pytest
 
 from finsamlib import employment, outcomes, privacy, trends
 from finsamlib.reports import cells, sections, sus_sections, trend_sections
+from finsamlib.reports.inputs import ReportInputs
+
+from .test_disclosure_reports import captured
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSOCIATIONS = ("Finnveden", "Höglandet", "RAR Sörmland", "Södra Vätterbygden")
@@ -25,24 +28,13 @@ ASSOCIATION_SECTIONS = (
 
 @pytest.fixture(scope="module")
 def model():
-    data = sections.load(association="Finnveden", year=2021)
-    costs = data.inputs.load("assumptions/standard_costs")
-    return cells.report_model(data.participants, data.registry, standard_costs=costs)
-
-
-def captured(monkeypatch, data, calls) -> list[tuple[str, pd.DataFrame]]:
-    """The tables the sections publish, as they publish them."""
-    tables: list[tuple[str, pd.DataFrame]] = []
-    real = sections.nr.table
-
-    def spy(df, *args, **kwargs):
-        tables.append((kwargs.get("caption"), df))
-        return real(df, *args, **kwargs)
-
-    monkeypatch.setattr(sections.nr, "table", spy)
-    for section in calls:
-        str(section(data))
-    return tables
+    """The run's cell model of the embedded data (the reports' pattern protects it)."""
+    inputs = ReportInputs(None)
+    return cells.report_model(
+        inputs.load_table("participants"),
+        inputs.load("registry"),
+        standard_costs=inputs.load("assumptions/standard_costs"),
+    )
 
 
 def test_every_new_table_is_drawn_from_the_pattern(monkeypatch, model):

@@ -90,47 +90,57 @@ def employment_table(data: ReportData) -> pd.DataFrame | None:
     return privacy.apply_pattern(t, data.pattern, keys, counts=counts)
 
 
-def gains_table(data: ReportData) -> pd.DataFrame | None:
-    """How many of the association's ended registrations started or increased work or studies,
-    count and share of the ended, protected (None: no one ended)."""
-    a, y = _require_pattern(data)
-    rows = _ended(data)
-    if rows is None:
-        return None
-    ind = employment.gains(rows, y)
+def _count_share_table(
+    data: ReportData,
+    ind: pd.DataFrame,
+    category: str,
+    key_of,
+    name: str,
+    *,
+    total: bool,
+) -> pd.DataFrame:
+    """A protected table of counts and shares of the ended, one row per ``category`` of ``ind``
+    (with ``label``, ``count``, ``share`` and ``n``), and ``Samtliga`` when the rows add up."""
+    a, y = str(data.association), data.year
     t = pd.DataFrame(
         {COUNT: ind["count"].to_numpy(), SHARE: ind["share"].to_numpy()},
-        index=pd.Index(ind["label"].to_list(), name="Arbete och studier"),
+        index=pd.Index(ind["label"].to_list(), name=name),
     )
+    ended = _ended_key(a, y)
     keys: dict[tuple, list[tuple]] = {}
-    for gain, label in zip(ind["gain"], ind["label"], strict=True):
-        keys[(label, COUNT)] = [cells.gain_key(a, y, gain)]
-        keys[(label, SHARE)] = [cells.gain_key(a, y, gain), _ended_key(a, y)]
+    for code, label in zip(ind[category], ind["label"], strict=True):
+        keys[(label, COUNT)] = [key_of(a, y, code)]
+        keys[(label, SHARE)] = [key_of(a, y, code), ended]
+    if total:
+        t.loc[TOTAL_LABEL] = [int(ind["n"].iloc[0]), 1.0]
+        keys[(TOTAL_LABEL, COUNT)] = keys[(TOTAL_LABEL, SHARE)] = [ended]
     counts = [cell for cell in keys if cell[1] == COUNT]
     return privacy.apply_pattern(t, data.pattern, keys, counts=counts)
+
+
+def gains_table(data: ReportData) -> pd.DataFrame | None:
+    """How many of the association's ended registrations started or increased work or studies,
+    count and share of the ended, protected (None: no one ended). The rows overlap, so there is
+    no total."""
+    return _ended_table(data, employment.gains, "gain", cells.gain_key, "Arbete och studier")
 
 
 def duration_table(data: ReportData) -> pd.DataFrame | None:
     """The association's ended registrations per band of time in insats, with ``Samtliga``,
     protected (None: no one ended)."""
-    a, y = _require_pattern(data)
+    return _ended_table(data, duration.time_in_insats, "band", cells.duration_key, "Tid i insats")
+
+
+def _ended_table(data: ReportData, indicator, category: str, key_of, name: str):
+    """:func:`_count_share_table` of ``indicator(rows, year)`` for the association's rows;
+    ``Samtliga`` when the categories add up to the ended (time in insats)."""
+    _a, y = _require_pattern(data)
     rows = _ended(data)
     if rows is None:
         return None
-    ind = duration.time_in_insats(rows, y)
-    t = pd.DataFrame(
-        {COUNT: ind["count"].to_numpy(), SHARE: ind["share"].to_numpy()},
-        index=pd.Index(ind["label"].to_list(), name="Tid i insats"),
-    )
-    n = int(ind["n"].iloc[0])
-    t.loc[TOTAL_LABEL] = [n, 1.0]
-    keys: dict[tuple, list[tuple]] = {}
-    for band, label in zip(ind["band"], ind["label"], strict=True):
-        keys[(label, COUNT)] = [cells.duration_key(a, y, band)]
-        keys[(label, SHARE)] = [cells.duration_key(a, y, band), _ended_key(a, y)]
-    keys[(TOTAL_LABEL, COUNT)] = keys[(TOTAL_LABEL, SHARE)] = [_ended_key(a, y)]
-    counts = [cell for cell in keys if cell[1] == COUNT]
-    return privacy.apply_pattern(t, data.pattern, keys, counts=counts)
+    ind = indicator(rows, y)
+    total = indicator is duration.time_in_insats
+    return _count_share_table(data, ind, category, key_of, name, total=total)
 
 
 def insats_table(data: ReportData) -> pd.DataFrame | None:
