@@ -71,6 +71,11 @@ FTE_PRECISION = 0.05
 #: The mean enrolment time is printed in whole days: the sum of days to ± 0.5 per registration.
 DAYS_PRECISION = 0.5
 
+#: Version of the cells :func:`report_model` makes; part of a pattern's fingerprint, so that a
+#: pattern file written before cells were added (2: the SUS parity and over-time cells) is not
+#: used for reports that publish them.
+MODEL_VERSION = 2
+
 SEXES: tuple[str, ...] = outcomes.SEX_COLUMNS
 _SEX_CODE = {SEX_LABELS["K"]: "K", SEX_LABELS["M"]: "M"}
 #: The count rows of the outcome table (printed as counts).
@@ -646,4 +651,5 @@ def data_fingerprint(
         int(threshold),
         disclosure.METHOD_VERSION,
         MIN_ECONOMICS_COHORT,
+        MODEL_VERSION,
     )
