@@ -195,3 +195,11 @@ def test_totals_equal_the_ended(rows, year):
     if n:
         work_after = emp.set_index("status").loc["work", "count_after"]
         assert g["work_started"] + g["work_increased"] <= work_after
+
+
+@pytest.mark.parametrize("module", [employment, duration])
+def test_docstring_examples_run(module):
+    import doctest
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

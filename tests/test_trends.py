@@ -148,3 +148,10 @@ def test_counties_add_up_and_counts_nest(rows):
         assert sum(t.loc[(a, year), "ended"] for a in ("A", "B", "C") if a in areas) == len(
             outcomes.ended_in_year(df, year)
         )
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(trends, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
