@@ -20,7 +20,7 @@ import pandas as pd
 from .. import duration, employment, outcomes, privacy
 from .. import narrative as nr
 from . import cells
-from .sections import TOTAL_LABEL, ReportData
+from .sections import TOTAL_LABEL, ReportData, _join
 
 COUNT_BEFORE, SHARE_BEFORE = "Antal före", "Andel före"
 COUNT_AFTER, SHARE_AFTER = "Antal efter", "Andel efter"
@@ -187,35 +187,32 @@ def employment_section(data: ReportData) -> nr.Html:
         return _no_one(data)
     counts = {COUNT_BEFORE: nr.fmt_count, COUNT_AFTER: nr.fmt_count, COUNT: nr.fmt_count}
     shares = {SHARE_BEFORE: nr.fmt_share(), SHARE_AFTER: nr.fmt_share(), SHARE: nr.fmt_share()}
-    return (
-        nr.paragraph(
-            f"Sysselsättning före och efter insatsen för deltagare som avslutade en insats "
-            f"{data.year}, som i SUS standardrapport. Uppgiften räknas fram ur registrerad "
-            "omfattning av arbete och studier och ur huvudsaklig försörjning: förvärvsarbete "
-            "om arbetet är mer än 0 procent av heltid, annars studier om studierna är det, "
-            "annars aktivt arbetssökande om försörjningen kräver inskrivning på "
-            "Arbetsförmedlingen (aktivitetsstöd, etableringsersättning eller "
-            "arbetslöshetsersättning), och annars övriga. Varje registrering har en "
-            "sysselsättning före och en efter."
-        )
-        + nr.table(
-            table,
-            caption=f"Sysselsättning före och efter insats, {data.association} {data.year}",
-            source=data.sus_source,
-            formatters={**counts, **shares},
-        )
-        + nr.paragraph(
-            "Hur många som började eller ökade arbete eller studier: en deltagare kan räknas "
-            "på flera rader (till exempel både börja arbeta och öka sina studier), så raderna "
-            "summeras inte. Den sista raden är densamma som i SUS-utfallstabellen."
-        )
-        + nr.table(
-            gains,
-            caption=f"Började eller ökade arbete eller studier, {data.association} {data.year}",
-            source=data.sus_source,
-            formatters={**counts, **shares},
-        )
+    texts = (
+        f"Sysselsättning före och efter insatsen för deltagare som avslutade en insats "
+        f"{data.year}, som i SUS standardrapport. Uppgiften räknas fram ur registrerad "
+        "omfattning av arbete och studier och ur huvudsaklig försörjning: förvärvsarbete "
+        "om arbetet är mer än 0 procent av heltid, annars studier om studierna är det, "
+        "annars aktivt arbetssökande om försörjningen kräver inskrivning på "
+        "Arbetsförmedlingen (aktivitetsstöd, etableringsersättning eller "
+        "arbetslöshetsersättning), och annars övriga. Varje registrering har en "
+        "sysselsättning före och en efter.",
+        "Hur många som började eller ökade arbete eller studier: en deltagare kan räknas "
+        "på flera rader (till exempel både börja arbeta och öka sina studier), så raderna "
+        "summeras inte. Den sista raden är densamma som i SUS-utfallstabellen.",
     )
+    captions = ("Sysselsättning före och efter insats", "Började eller ökade arbete eller studier")
+    parts = []
+    for text, t, caption in zip(texts, (table, gains), captions, strict=True):
+        parts.append(nr.paragraph(text))
+        parts.append(
+            nr.table(
+                t,
+                caption=f"{caption}, {data.association} {data.year}",
+                source=data.sus_source,
+                formatters={**counts, **shares},
+            )
+        )
+    return _join(parts)
 
 
 def time_in_insats_section(data: ReportData) -> nr.Html:
