@@ -235,6 +235,35 @@ OWNER_VARIANTS: dict[str, tuple[str, ...]] = {
 #: Label of the combined outcome "work and/or studies" (SUS: "arbete och/eller studier").
 WORK_OR_STUDIES_LABEL = "Arbete och/eller studier"
 
+#: Sysselsättning (what a participant does), as SUS's "Standardrapport deltagare" groups it,
+#: key -> Swedish label, in report order (see :mod:`finsamlib.employment` for the rule).
+EMPLOYMENT_LABELS: dict[str, str] = {
+    "work": "Förvärvsarbete",
+    "studies": "Studier",
+    "job_seeking": "Aktivt arbetssökande",
+    "other": "Övriga",
+}
+
+#: Ways to start or increase work or studies (SUS: "påbörjat eller utökat arbete eller
+#: studier"), key -> Swedish label, in report order (:func:`finsamlib.employment.gains`).
+GAIN_LABELS: dict[str, str] = {
+    "work_started": "Började förvärvsarbeta",
+    "work_increased": "Ökade sitt förvärvsarbete",
+    "studies_started": "Började studera",
+    "studies_increased": "Ökade sina studier",
+    "work_or_studies_gained": "Började eller ökade arbete och/eller studier",
+}
+
+#: Bands of time in insats (SUS: "tid i insats"), key -> Swedish label, in report order; the
+#: limits in days are :data:`finsamlib.duration.DURATION_BANDS`.
+DURATION_LABELS: dict[str, str] = {
+    "under_3_months": "Kortare än 3 månader",
+    "3_6_months": "3–6 månader",
+    "6_12_months": "6–12 månader",
+    "1_2_years": "1–2 år",
+    "over_2_years": "Längre än 2 år",
+}
+
 #: Population groups of the target-group sizing model (seed 002, Bilaga 4), key -> Swedish label.
 TARGET_GROUP_LABELS: dict[str, str] = {
     "neet": "NEET",

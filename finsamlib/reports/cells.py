@@ -22,6 +22,19 @@ Keys (tuples of text and whole numbers):
 - ``("money", association, year, actor)``: the yearly revenue per actor of the economic section
   (results and payback follow from it and the number of ended registrations);
 - ``("reached", association, year)``: unique persons in insatser (coverage).
+- ``("employment", association, year, side, status)``: sysselsättning before/after
+  (:mod:`finsamlib.employment`); each side adds up to the outcome table's ended registrations;
+- ``("gain", association, year, gain)``: who started or increased work or studies;
+- ``("duration", association, year, band)``: time in insats per band (:mod:`finsamlib.duration`),
+  adding up to the ended registrations;
+- ``("insats", association, year, insats_id, name)``: per insats ``ended``,
+  ``work_or_studies`` and ``gained``; the insatser add up to the association's outcome cells;
+- ``("public_support", area, year, side)``: ended registrations with public main support before
+  /after (:mod:`finsamlib.trends`), the sum of the supply cells of the public categories; for a
+  county also its ``("supply", county, year, "n", "total")`` and, when every association of the
+  county has money figures that year, ``("money", county, year, "society")``: the over-time
+  tables use these with the outcome and money cells of every year, so the years link exactly
+  as the one-year tables do.
 
 The per-row definitions repeat those of :mod:`finsamlib.outcomes`, :mod:`finsamlib.supply` and
 :mod:`finsamlib.economics`; the tests check every published value against the model's.
@@ -35,7 +48,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import disclosure, economics, outcomes
+from .. import disclosure, duration, economics, employment, outcomes, trends
 from ..categories import EDUCATION_LABELS, SEX_LABELS, SUPPORT_CODES
 
 #: Below this many ended registrations the economic section shows no money figures per actor.
@@ -57,6 +70,11 @@ MONEY_PRECISION = 10_000.0
 FTE_PRECISION = 0.05
 #: The mean enrolment time is printed in whole days: the sum of days to ± 0.5 per registration.
 DAYS_PRECISION = 0.5
+
+#: Version of the cells :func:`report_model` makes; part of a pattern's fingerprint, so that a
+#: pattern file written before cells were added (2: the SUS parity and over-time cells) is not
+#: used for reports that publish them.
+MODEL_VERSION = 2
 
 SEXES: tuple[str, ...] = outcomes.SEX_COLUMNS
 _SEX_CODE = {SEX_LABELS["K"]: "K", SEX_LABELS["M"]: "M"}
@@ -131,6 +149,35 @@ def money_key(association: str, year: int, actor: str) -> tuple:
 
 def reached_key(association: str, year: int) -> tuple:
     return ("reached", str(association), int(year))
+
+
+def employment_key(association: str, year: int, side: str, status: str) -> tuple:
+    return ("employment", str(association), int(year), str(side), str(status))
+
+
+def gain_key(association: str, year: int, gain: str) -> tuple:
+    return ("gain", str(association), int(year), str(gain))
+
+
+def duration_key(association: str, year: int, band: str) -> tuple:
+    return ("duration", str(association), int(year), str(band))
+
+
+#: The figures per insats of the association report (:func:`finsamlib.employment.insats_summary`)
+#: and the outcome row each adds up to over the association's insatser.
+INSATS_FIGURES: dict[str, str] = {
+    "ended": "ended_registrations",
+    "work_or_studies": "work_or_studies_count",
+    "gained": "work_or_studies_gained_count",
+}
+
+
+def insats_key(association: str, year: int, insats_id: str, name: str) -> tuple:
+    return ("insats", str(association), int(year), str(insats_id), str(name))
+
+
+def public_support_key(area: str, year: int, side: str) -> tuple:
+    return ("public_support", str(area), int(year), str(side))
 
 
 # --------------------------------------------------------------------------- per-row values
@@ -301,6 +348,8 @@ def report_model(
         for county, members in counties.items():
             rows = np.flatnonzero(np.isin(r.association, members) & ended)
             _outcome_area(model, r, county, y, rows, members=members)
+        add_parity_cells(model, p, r, y, {a: of_assoc[a] for a in present})
+        add_trend_cells(model, r, y, {a: of_assoc[a] for a in present}, counties, money)
         for a in present:  # one year's flows follow from the year before
             if y - 1 in years:
                 model.add_relation(
@@ -456,6 +505,100 @@ def _money(model, a: str, y: int, ended: np.ndarray, money: pd.DataFrame) -> Non
         )
 
 
+def add_parity_cells(
+    model, p: pd.DataFrame, r: _Rows, y: int, associations: dict[str, np.ndarray]
+) -> None:
+    """The cells of the SUS parity tables of one year (:mod:`finsamlib.reports.sus_sections`):
+    sysselsättning before and after, gains, time in insats and the per-insats figures."""
+    status = {side: employment.employment_status(p, side).to_numpy() for side in employment.SIDES}
+    flags = employment.gain_flags(p)
+    band = duration.duration_band(r.days)
+    wos = r.to_wos
+    gained = flags["work_or_studies_gained"].to_numpy()
+    insats = p["insats_id"].astype("object").to_numpy()
+    for a, mine in associations.items():
+        rows = np.flatnonzero(mine & r.ended(y))
+        if rows.size == 0:
+            continue
+        ended = outcome_key(a, outcomes.TOTAL, y, "ended_registrations")
+        for side in employment.SIDES:
+            keys = [employment_key(a, y, side, st) for st in employment.STATUSES]
+            for key, st in zip(keys, employment.STATUSES, strict=True):
+                model.add_count(key, rows[status[side][rows] == st])
+            model.add_total(ended, keys)
+        for gain in employment.GAINS:
+            model.add_count(gain_key(a, y, gain), rows[flags[gain].to_numpy()[rows]])
+        bands = [b[0] for b in duration.DURATION_BANDS]
+        if (band[rows] == duration.UNKNOWN_BAND).any():
+            bands.append(duration.UNKNOWN_BAND)
+        for b in bands:
+            model.add_count(duration_key(a, y, b), rows[band[rows] == b])
+        model.add_total(ended, [duration_key(a, y, b) for b in bands])
+        ids = sorted({str(i) for i in insats[rows] if pd.notna(i)})
+        per_row = {"ended": np.ones(len(p), dtype=bool), "work_or_studies": wos, "gained": gained}
+        for i in ids:
+            mine_i = rows[insats[rows] == i]
+            for name, mask in per_row.items():
+                model.add_count(insats_key(a, y, i, name), mine_i[mask[mine_i]])
+        if pd.notna(insats[rows]).all():
+            for name, outcome in INSATS_FIGURES.items():
+                model.add_total(
+                    outcome_key(a, outcomes.TOTAL, y, outcome),
+                    [insats_key(a, y, i, name) for i in ids],
+                )
+
+
+def add_trend_cells(
+    model,
+    r: _Rows,
+    y: int,
+    associations: dict[str, np.ndarray],
+    counties: dict[str, list[str]],
+    money: pd.DataFrame | None = None,
+) -> None:
+    """The cells of the over-time tables of one year (:mod:`finsamlib.reports.trend_sections`)
+    that the one-year tables lack: public support before and after, per association and county,
+    and a county's supply total and money for society. The ended registrations, those in work
+    and/or studies after and an association's money are the outcome and money cells of that
+    year."""
+    public = {
+        side: np.isin(values, trends.PUBLIC_CODES)
+        for side, values in (("before", r.support_before), ("after", r.support_after))
+    }
+    for a in associations:
+        if supply_total_key(a, y) not in model:
+            continue
+        rows = model.rows(supply_total_key(a, y))
+        for side in ("before", "after"):
+            key = public_support_key(a, y, side)
+            model.add_count(key, rows[public[side][rows]])
+            model.add_total(key, [supply_key(a, y, side, c) for c in trends.PUBLIC_CODES])
+    for county, members in counties.items():
+        with_supply = [m for m in members if supply_total_key(m, y) in model]
+        if not with_supply:
+            continue
+        rows = np.concatenate([model.rows(supply_total_key(m, y)) for m in with_supply])
+        total = supply_total_key(county, y)
+        model.add_count(total, rows)
+        model.add_total(total, [supply_total_key(m, y) for m in with_supply])
+        for side in ("before", "after"):
+            key = public_support_key(county, y, side)
+            model.add_count(key, rows[public[side][rows]])
+            model.add_total(key, [public_support_key(m, y, side) for m in with_supply])
+        parts = [money_key(m, y, "society") for m in members]
+        if money is not None and all(k in model for k in parts):
+            ended = np.flatnonzero(np.isin(r.association, members) & r.ended(y))
+            rows = np.intersect1d(ended, money.index.to_numpy(dtype=np.int64))
+            model.add_amount(
+                money_key(county, y, "society"),
+                rows,
+                money.loc[rows, "society"].to_numpy(),
+                depends=[outcome_key(county, outcomes.TOTAL, y, "ended_registrations")],
+                precision=MONEY_PRECISION,
+            )
+            model.add_total(money_key(county, y, "society"), parts)
+
+
 def pattern_for(
     participants: pd.DataFrame | None,
     registry: pd.DataFrame,
@@ -508,4 +651,5 @@ def data_fingerprint(
         int(threshold),
         disclosure.METHOD_VERSION,
         MIN_ECONOMICS_COHORT,
+        MODEL_VERSION,
     )
