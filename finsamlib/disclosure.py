@@ -43,6 +43,12 @@ Protection (:func:`protect`)
    count cannot be recovered). An exposed cell gets one more cell hidden, chosen among the shown
    cells that bind the optimum (the linear programme's dual values), the cheapest first, and the
    audit goes on until every hidden count is protected. The choice is deterministic.
+5. *Very small blocks*: where nothing is left to hide and the count is still pinned, the marks'
+   own bounds pin it (four "<5" parts of a "<5" total are 1 each; "<2" is 1). The audit then
+   shows the count, or a "<5" count that binds it, as ".." instead (reason :data:`SMALL`): at
+   least 1, since zeros are shown, with no upper bound. The attacker is still told which ".."
+   hide counts above the threshold (they keep their bound), which only makes the audit
+   stricter. This goes on until nothing is pinned.
 
 Hiding a cell only removes an equation, so a cell once protected stays protected; the audit
 checks each cell against feasible points found so far (one linear programme maximising all
@@ -65,10 +71,12 @@ from scipy import sparse
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
+#: A small count shown as ".." instead of "<5": where the mark's upper bound would give it away.
+SMALL = "small"
 #: The attacker's interval of a hidden count must hold at least ``MIN_RANGE + 1`` whole numbers.
 MIN_RANGE = 1
 #: Version of the method; part of a pattern's JSON so that a stale file is not used.
-METHOD_VERSION = 1
+METHOD_VERSION = 2
 #: How many extra cells the audit may hide for one exposed cell before it gives up on it.
 MAX_SECONDARY_PER_CELL = 200
 _TOL = 1e-6
@@ -436,12 +444,13 @@ class _Compiled:
 @dataclass(frozen=True)
 class Pattern:
     """The cells a run hides, by key, with the reason (``"primary"``: a small count, shown as
-    "<5"; ``"secondary"``: hidden to protect one, or computed from one, shown as "..").
+    "<5"; ``"secondary"``: hidden to protect one, or computed from one, shown as "..";
+    ``"small"``: a small count shown as ".." because "<5" would give it away).
 
     ``keys`` are all cells of the model: :meth:`reason` refuses a key outside it, so that a
     table cannot publish a cell the protection never saw. ``unprotected`` lists hidden counts
-    the audit could not protect (only possible with a threshold below 3, where the mark itself
-    gives the count away, e.g. "<2" is 1).
+    the audit could not protect (none, short of numerical trouble in the solver: where the
+    marks give a count away it is shown as ".." instead).
     """
 
     threshold: int
@@ -610,7 +619,11 @@ def attack(model: CellModel, pattern: Pattern) -> dict[Key, tuple[int, int]]:
     for k, reason in pattern.hidden.items():
         if k in model:
             c = comp.key_index[k]
-            hidden[c] = PRIMARY if reason == PRIMARY or hidden.get(c) == PRIMARY else SECONDARY
+            if reason not in (PRIMARY, SMALL):
+                reason = SECONDARY
+            if hidden.get(c) in (PRIMARY, SMALL) and reason == SECONDARY:
+                reason = hidden[c]
+            hidden[c] = reason
     lp = _Programme(comp, pattern.threshold, hidden)
     out: dict[Key, tuple[int, int]] = {}
     for c in sorted(hidden):
@@ -741,6 +754,8 @@ class _Programme:
         if comp.is_count[c] and comp.display_count[c]:
             if hidden[c] == PRIMARY:
                 return 1.0 - off, float(self.threshold) - off
+            if hidden[c] == SMALL:  # "..": not zero (zeros are shown), no upper bound
+                return 1.0 - off, inf
             if comp.values[c] >= self.threshold + 1:
                 return float(self.threshold + 1) - off, inf
         return -inf, inf
@@ -812,7 +827,7 @@ class _Auditor:
         return [
             c
             for c in sorted(hidden)
-            if hidden[c] == PRIMARY and comp.is_count[c] and not comp.empty[c]
+            if hidden[c] in (PRIMARY, SMALL) and comp.is_count[c] and not comp.empty[c]
         ]
 
     def _safe(self, down: float, up: float) -> bool:
@@ -872,6 +887,19 @@ class _Auditor:
             w = witness.get(c)
             return w is not None and self._safe(w[0], w[1])
 
+        def open_mark(c: int) -> bool:
+            """Show a small count as ".." rather than "<5", so that its mark gives no upper
+            bound: in a very small block (four "<5" parts of a "<5" total are 1 each) the marks'
+            bounds pin counts however much is hidden. False when it is already so (or the cell
+            is not a small count printed as a count)."""
+            if hidden.get(c) != PRIMARY or not comp.display_count[c]:
+                return False
+            hidden[c] = SMALL
+            lp.hide([c], hidden)
+            if weak is not lp:
+                weak.hide([c], hidden)
+            return True
+
         try:
             # 1. prove many at once: push every cell up, then down
             for sense in (+1.0, -1.0):
@@ -889,9 +917,9 @@ class _Auditor:
                             break
                     if safe(c):
                         break
-                    if comp.display_count[c] and t - 1 < self.min_range:
-                        gave_up.add(c)  # the mark alone gives it away ("<2" is 1)
-                        break
+                    if hidden[c] == PRIMARY and comp.display_count[c] and t - 1 < self.min_range:
+                        open_mark(c)  # the mark alone gives it away ("<2" is 1): show ".."
+                        continue
                     binding: list[int] = []
                     if weak is not lp:
                         bounds = []
@@ -910,6 +938,8 @@ class _Auditor:
                     if choice is None or tries > MAX_SECONDARY_PER_CELL:
                         if group >= 0:
                             escalate.append(c)
+                        elif any(open_mark(o) for o in [c, *sorted(set(binding))]):
+                            continue  # no cell left to hide: drop the bound of a "<5" mark
                         else:
                             gave_up.add(c)
                         break

@@ -5,8 +5,13 @@ published figure comes from the library's own aggregations run with every row as
 own (``by="_row"``), and the attacker solves with scipy's ``linprog`` on row level (one variable
 per participant row, the number of persons like it). It reads the tables the section builders
 publish, takes every shown figure as an equation (shares times their shown denominator as exact
-counts, amounts to their printed precision), "<5" as 1 up to the threshold and a count shown as
-".." as above it, and bounds each hidden small count.
+counts, amounts to their printed precision), "<5" as 1 up to the threshold, and bounds each
+hidden small count.
+
+A count shown as ".." is either above the threshold (hidden to protect another) or a small count
+whose "<5" would give it away (in a very small block the audit drops the mark's bound). The page
+does not say which; this attacker is told (the truth decides), which only makes it stronger:
+above the threshold when it is, else at least 1 (zeros are shown) with no upper bound.
 """
 
 from __future__ import annotations
@@ -314,6 +319,9 @@ def observations(
         elif reason == privacy.PRIMARY:
             obs.append(Observation(vec, 1.0, float(threshold), name))
             targets.append(Target(name, vec, true))
+        elif reason == privacy.SECONDARY and 1 <= true <= threshold:
+            obs.append(Observation(vec, 1.0, math.inf, name))  # a small count shown as ".."
+            targets.append(Target(name, vec, true))
         elif reason == privacy.SECONDARY:
             obs.append(Observation(vec, float(threshold + 1), math.inf, name))
 
@@ -497,15 +505,22 @@ def recovered(obs: list[Observation], targets: list[Target]) -> dict[str, tuple[
 
 
 def attack_run(
-    participants: pd.DataFrame, reg: pd.DataFrame, *, threshold: int = 4, linked: bool = True
+    participants: pd.DataFrame,
+    reg: pd.DataFrame,
+    *,
+    threshold: int = 4,
+    linked: bool = True,
+    pattern: object = None,
 ) -> dict[str, tuple[int, int]]:
     """Attack every report of the generated data (each association and county, each year)
-    together: the small counts recovered exactly."""
+    together: the small counts recovered exactly. The reports use the run's pattern (or
+    ``pattern`` when given; with ``linked`` False, every table is suppressed on its own)."""
     figs = RowFigures(participants, reg)
     obs: list[Observation] = []
     targets: list[Target] = []
     years = cells.report_years(participants)
-    pattern = run_pattern(participants, reg, threshold) if linked else None
+    if pattern is None and linked:
+        pattern = run_pattern(participants, reg, threshold)
     for y in years:
         for i, a in enumerate(sorted(set(participants["association"]))):
             data = report_data(
