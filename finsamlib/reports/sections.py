@@ -1068,7 +1068,6 @@ def economics_note(sav: pd.DataFrame, actors: pd.DataFrame) -> nr.Html:
     parts of the state that do not add up to it, and the two five-year figures measure
     different things (gross savings of those in work, net result for all who ended)."""
     mkr = nr.fmt_mkr(1)
-    hidden_actors = privacy.suppressed_cells(actors)
 
     def quoted(row: str, column: str, table: pd.DataFrame = actors) -> str:
         """ " (1,2 mnkr)" for a figure the table shows; nothing for a hidden one (a note must not
@@ -1079,10 +1078,8 @@ def economics_note(sav: pd.DataFrame, actors: pd.DataFrame) -> nr.Html:
         return f" ({mkr(v)})"
 
     varav = ["varav Arbetsförmedlingen", "varav Försäkringskassan"]
+    parts_shown = all(quoted(r, "Intäkt per år") for r in varav)
     parts = actors.loc[varav, "Intäkt per år"]
-    parts_shown = parts.notna().all() and not any(
-        (r, "Intäkt per år") in hidden_actors for r in varav
-    )
     together = f" ({mkr(parts.sum())} i intäkt per år)" if parts_shown else ""
     five = sav.loc["5 år"]
     gross = "Besparingen med schablonbelopp på 5 år" + (
