@@ -702,11 +702,15 @@ class _Programme:
         self.offset = comp.A @ fixed  # what the fixed atoms add to every cell
         sub = comp.A_csc[:, self.atoms].tocsr()
         rows = np.flatnonzero(np.diff(sub.indptr))
+        inside = np.diff(comp.A.indptr)[rows] == np.diff(sub.indptr)[rows]
         if outside == "dropped":  # forget every cell that also counts other rows
-            inside = np.diff(comp.A.indptr)[rows] == np.diff(sub.indptr)[rows]
             rows = rows[inside]
+            inside = inside[inside]
         elif outside != "fixed":
             raise ValueError("outside must be 'fixed' or 'dropped'")
+        #: the cells that count no fixed atom: a bound they prove holds for the full attacker
+        self.inside = np.zeros(comp.n, dtype=bool)
+        self.inside[rows[inside]] = True
         self.rows = rows
         self.row_of = {int(c): i for i, c in enumerate(rows.tolist())}
         local = sparse.diags(comp.row_scale[rows]) @ sub[rows]
@@ -782,7 +786,7 @@ class _Programme:
             lo, hi = L.indptr[c], L.indptr[c + 1]
             cost[L.indices[lo:hi]] += w * L.data[lo:hi]
         cols = np.flatnonzero(cost).astype(np.int32)
-        reset = np.setdiff1d(self._cost_atoms, cols).astype(np.int32)
+        reset = self._cost_atoms[cost[self._cost_atoms] == 0]  # costs of the last objective
         if reset.size:
             self.h.changeColsCost(reset.size, reset, np.zeros(reset.size))
         if cols.size:
@@ -873,15 +877,20 @@ class _Auditor:
         applied = set(hidden)
         escalate: list[int] = []
 
+        ids = np.asarray(cells, dtype=np.int64)
+        rows_of_cells = comp.A[ids]  # sliced once: every solution is noted against it
+        for c in cells:
+            witness.setdefault(c, [comp.values[c], comp.values[c]])
+        seen = [witness[c] for c in cells]
+
         def note(x: np.ndarray | None) -> None:
             if x is None:
                 return
-            ids = np.asarray(cells, dtype=np.int64)
-            values = comp.A[ids] @ x
-            for c, v in zip(ids.tolist(), values.tolist(), strict=True):
-                w = witness.setdefault(c, [comp.values[c], comp.values[c]])
-                w[0] = min(w[0], v)
-                w[1] = max(w[1], v)
+            for w, v in zip(seen, (rows_of_cells @ x).tolist(), strict=True):
+                if v < w[0]:
+                    w[0] = v
+                elif v > w[1]:
+                    w[1] = v
 
         def safe(c: int) -> bool:
             w = witness.get(c)
@@ -901,18 +910,26 @@ class _Auditor:
             return True
 
         try:
-            # 1. prove many at once: push every cell up, then down
-            for sense in (+1.0, -1.0):
+            # 1. prove many at once: push every unproven cell up, then down (twice if the
+            # first round proved some)
+            for sense in (+1.0, -1.0, +1.0, -1.0):
                 todo = [c for c in cells if not safe(c)]
                 if len(todo) < 2:
                     break
                 note(lp.solve({c: sense for c in todo})[1])
+                if sense < 0 and sum(not safe(c) for c in todo) == len(todo):
+                    break
             # 2. one by one; an exposed cell gets one more hidden cell until it is safe
             for c in cells:
                 tries = 0
                 while not safe(c) and c not in gave_up and c not in escalate:
+                    bound_by: list[int] = []  # the cells that bind this programme's optima
+                    solved = True
                     for sense in (+1, -1):
-                        note(lp.optimum(c, sense)[1])
+                        _opt, x, bind = lp.optimum(c, sense)
+                        note(x)
+                        bound_by += bind
+                        solved = solved and x is not None
                         if safe(c):
                             break
                     if safe(c):
@@ -921,7 +938,11 @@ class _Auditor:
                         open_mark(c)  # the mark alone gives it away ("<2" is 1): show ".."
                         continue
                     binding: list[int] = []
-                    if weak is not lp:
+                    if weak is not lp and solved and lp.inside[bound_by].all():
+                        # both optima are bound by cells that count no fixed atom: the same
+                        # bounds hold for the full attacker, so the cell is truly exposed
+                        binding = bound_by
+                    elif weak is not lp:
                         bounds = []
                         for sense in (+1, -1):
                             opt, _x, bind = weak.optimum(c, sense)
@@ -931,8 +952,7 @@ class _Auditor:
                             escalate.append(c)  # only the full programme can tell
                             break
                     else:
-                        for sense in (+1, -1):
-                            binding += lp.optimum(c, sense)[2]
+                        binding = bound_by  # solved just above, with the same rows
                     tries += 1
                     choice = self._choose(hidden, c, binding, group)
                     if choice is None or tries > MAX_SECONDARY_PER_CELL:
