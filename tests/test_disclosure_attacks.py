@@ -13,12 +13,14 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from finsamlib import disclosure, economics, outcomes
+from finsamlib import disclosure, economics, outcomes, privacy
 from finsamlib.reports import sections
 from tests.attack_tools import (
     COSTS,
     attack_run,
     frame,
+    old_flows_table,
+    old_outcome_table,
     person,
     published,
     registry,
@@ -198,15 +200,38 @@ def county_attack(overview: pd.DataFrame, b_flows: pd.DataFrame) -> float | None
 def test_an_association_from_the_county_and_the_others_reports():
     p = county()
     old = {a: published(report_data(p, THREE, 2021, association=a, pattern=None)) for a in "ABC"}
-    old_overview = sections.outcome_data(
-        report_data(p, THREE, 2021, county="Testlän", pattern=None)
-    )
+    old_overview = old_outcome_table(report_data(p, THREE, 2021, county="Testlän", pattern=None))
     assert pd.isna(old_overview.at["ended_registrations", ("A", "Totalt")])
     assert county_attack(old_overview, old["B"]["flows"]) == 3
     pattern = run_pattern(p, THREE)
     new = {a: published(report_data(p, THREE, 2021, association=a, pattern=pattern)) for a in "ABC"}
     overview = sections.outcome_data(report_data(p, THREE, 2021, county="Testlän"))
     assert county_attack(overview, new["B"]["flows"]) is None
+    assert not attack_run(p, THREE)
+
+
+def test_outcome_table_protects_sex_and_county_lines():
+    """A small count in the outcome table (A's women in work: 3) is hidden with one more cell
+    of its sex line and of its county line, and the share and full-time equivalents computed
+    from it go with it; large counts are shown as computed."""
+    no_work = {"support_after": "sickness_benefit", "work_extent_after": 0.0}
+    p = frame(
+        [person("A", sex="K") for _ in range(3)]
+        + [person("A", sex="K", **no_work) for _ in range(17)]
+        + [person("A", sex="M") for _ in range(12)]
+        + [person("A", sex="M", **no_work) for _ in range(8)]
+        + [person("B", sex=s) for s in "KM" for _ in range(15)]
+        + [person("C", sex=s) for s in "KM" for _ in range(20)]
+    )
+    table = sections.outcome_data(report_data(p, THREE, 2021, county="Testlän"))
+    hidden = privacy.suppressed_cells(table)
+    assert hidden[("work_count", ("A", "Kvinnor"))] == privacy.PRIMARY
+    assert any(("work_count", ("A", x)) in hidden for x in ("Totalt", "Män"))
+    assert ("work_share", ("A", "Kvinnor")) in hidden
+    assert ("work_fte", ("A", "Kvinnor")) in hidden
+    county_line = [("work_count", (a, "Kvinnor")) for a in ("Testlän", "A", "B", "C")]
+    assert sum(c in hidden for c in county_line) >= 2
+    assert table.at["ended_registrations", ("C", "Totalt")] == 40
     assert not attack_run(p, THREE)
 
 
@@ -235,8 +260,8 @@ def year_attack(t2020: pd.DataFrame, t2021: pd.DataFrame) -> float | None:
 
 def test_ended_in_one_year_from_the_next_years_flows():
     p = years()
-    old20 = sections.flows_table(report_data(p, ONE, 2020, association="A", pattern=None))
-    old21 = sections.flows_table(report_data(p, ONE, 2021, association="A", pattern=None))
+    old20 = old_flows_table(report_data(p, ONE, 2020, association="A", pattern=None))
+    old21 = old_flows_table(report_data(p, ONE, 2021, association="A", pattern=None))
     assert pd.isna(old20.at["Avslutade deltagare", "Antal"])
     assert year_attack(old20, old21) == 3
     pattern = run_pattern(p, ONE)
