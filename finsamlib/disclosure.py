@@ -53,6 +53,9 @@ Protection (:func:`protect`)
 Hiding a cell only removes an equation, so a cell once protected stays protected; the audit
 checks each cell against feasible points found so far (one linear programme maximising all
 unproven cells together proves most of them at once) before it solves for the cell alone.
+A group's audit (other rows fixed) that finds a cell pinned by cells counting only the group's
+rows knows it is pinned for the full attacker too (the same dual certificate holds), so it
+hides one more cell at once; otherwise it asks a weaker attacker, and at last the full one.
 
 :func:`attack` gives the attacker's whole-number bounds of every hidden count (for tests and
 reviews). The module is pure: no I/O.
