@@ -43,10 +43,19 @@ Protection (:func:`protect`)
    count cannot be recovered). An exposed cell gets one more cell hidden, chosen among the shown
    cells that bind the optimum (the linear programme's dual values), the cheapest first, and the
    audit goes on until every hidden count is protected. The choice is deterministic.
+5. *Very small blocks*: where nothing is left to hide and the count is still pinned, the marks'
+   own bounds pin it (four "<5" parts of a "<5" total are 1 each; "<2" is 1). The audit then
+   shows the count, or a "<5" count that binds it, as ".." instead (reason :data:`SMALL`): at
+   least 1, since zeros are shown, with no upper bound. The attacker is still told which ".."
+   hide counts above the threshold (they keep their bound), which only makes the audit
+   stricter. This goes on until nothing is pinned.
 
 Hiding a cell only removes an equation, so a cell once protected stays protected; the audit
 checks each cell against feasible points found so far (one linear programme maximising all
 unproven cells together proves most of them at once) before it solves for the cell alone.
+A group's audit (other rows fixed) that finds a cell pinned by cells counting only the group's
+rows knows it is pinned for the full attacker too (the same dual certificate holds), so it
+hides one more cell at once; otherwise it asks a weaker attacker, and at last the full one.
 
 :func:`attack` gives the attacker's whole-number bounds of every hidden count (for tests and
 reviews). The module is pure: no I/O.
@@ -65,10 +74,12 @@ from scipy import sparse
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
+#: A small count shown as ".." instead of "<5": where the mark's upper bound would give it away.
+SMALL = "small"
 #: The attacker's interval of a hidden count must hold at least ``MIN_RANGE + 1`` whole numbers.
 MIN_RANGE = 1
 #: Version of the method; part of a pattern's JSON so that a stale file is not used.
-METHOD_VERSION = 1
+METHOD_VERSION = 2
 #: How many extra cells the audit may hide for one exposed cell before it gives up on it.
 MAX_SECONDARY_PER_CELL = 200
 _TOL = 1e-6
@@ -436,12 +447,13 @@ class _Compiled:
 @dataclass(frozen=True)
 class Pattern:
     """The cells a run hides, by key, with the reason (``"primary"``: a small count, shown as
-    "<5"; ``"secondary"``: hidden to protect one, or computed from one, shown as "..").
+    "<5"; ``"secondary"``: hidden to protect one, or computed from one, shown as "..";
+    ``"small"``: a small count shown as ".." because "<5" would give it away).
 
     ``keys`` are all cells of the model: :meth:`reason` refuses a key outside it, so that a
     table cannot publish a cell the protection never saw. ``unprotected`` lists hidden counts
-    the audit could not protect (only possible with a threshold below 3, where the mark itself
-    gives the count away, e.g. "<2" is 1).
+    the audit could not protect (none, short of numerical trouble in the solver: where the
+    marks give a count away it is shown as ".." instead).
     """
 
     threshold: int
@@ -610,7 +622,11 @@ def attack(model: CellModel, pattern: Pattern) -> dict[Key, tuple[int, int]]:
     for k, reason in pattern.hidden.items():
         if k in model:
             c = comp.key_index[k]
-            hidden[c] = PRIMARY if reason == PRIMARY or hidden.get(c) == PRIMARY else SECONDARY
+            if reason not in (PRIMARY, SMALL):
+                reason = SECONDARY
+            if hidden.get(c) in (PRIMARY, SMALL) and reason == SECONDARY:
+                reason = hidden[c]
+            hidden[c] = reason
     lp = _Programme(comp, pattern.threshold, hidden)
     out: dict[Key, tuple[int, int]] = {}
     for c in sorted(hidden):
@@ -689,11 +705,15 @@ class _Programme:
         self.offset = comp.A @ fixed  # what the fixed atoms add to every cell
         sub = comp.A_csc[:, self.atoms].tocsr()
         rows = np.flatnonzero(np.diff(sub.indptr))
+        inside = np.diff(comp.A.indptr)[rows] == np.diff(sub.indptr)[rows]
         if outside == "dropped":  # forget every cell that also counts other rows
-            inside = np.diff(comp.A.indptr)[rows] == np.diff(sub.indptr)[rows]
             rows = rows[inside]
+            inside = inside[inside]
         elif outside != "fixed":
             raise ValueError("outside must be 'fixed' or 'dropped'")
+        #: the cells that count no fixed atom: a bound they prove holds for the full attacker
+        self.inside = np.zeros(comp.n, dtype=bool)
+        self.inside[rows[inside]] = True
         self.rows = rows
         self.row_of = {int(c): i for i, c in enumerate(rows.tolist())}
         local = sparse.diags(comp.row_scale[rows]) @ sub[rows]
@@ -741,6 +761,8 @@ class _Programme:
         if comp.is_count[c] and comp.display_count[c]:
             if hidden[c] == PRIMARY:
                 return 1.0 - off, float(self.threshold) - off
+            if hidden[c] == SMALL:  # "..": not zero (zeros are shown), no upper bound
+                return 1.0 - off, inf
             if comp.values[c] >= self.threshold + 1:
                 return float(self.threshold + 1) - off, inf
         return -inf, inf
@@ -767,7 +789,7 @@ class _Programme:
             lo, hi = L.indptr[c], L.indptr[c + 1]
             cost[L.indices[lo:hi]] += w * L.data[lo:hi]
         cols = np.flatnonzero(cost).astype(np.int32)
-        reset = np.setdiff1d(self._cost_atoms, cols).astype(np.int32)
+        reset = self._cost_atoms[cost[self._cost_atoms] == 0]  # costs of the last objective
         if reset.size:
             self.h.changeColsCost(reset.size, reset, np.zeros(reset.size))
         if cols.size:
@@ -812,7 +834,7 @@ class _Auditor:
         return [
             c
             for c in sorted(hidden)
-            if hidden[c] == PRIMARY and comp.is_count[c] and not comp.empty[c]
+            if hidden[c] in (PRIMARY, SMALL) and comp.is_count[c] and not comp.empty[c]
         ]
 
     def _safe(self, down: float, up: float) -> bool:
@@ -858,42 +880,72 @@ class _Auditor:
         applied = set(hidden)
         escalate: list[int] = []
 
+        ids = np.asarray(cells, dtype=np.int64)
+        rows_of_cells = comp.A[ids]  # sliced once: every solution is noted against it
+        for c in cells:
+            witness.setdefault(c, [comp.values[c], comp.values[c]])
+        seen = [witness[c] for c in cells]
+
         def note(x: np.ndarray | None) -> None:
             if x is None:
                 return
-            ids = np.asarray(cells, dtype=np.int64)
-            values = comp.A[ids] @ x
-            for c, v in zip(ids.tolist(), values.tolist(), strict=True):
-                w = witness.setdefault(c, [comp.values[c], comp.values[c]])
-                w[0] = min(w[0], v)
-                w[1] = max(w[1], v)
+            for w, v in zip(seen, (rows_of_cells @ x).tolist(), strict=True):
+                if v < w[0]:
+                    w[0] = v
+                elif v > w[1]:
+                    w[1] = v
 
         def safe(c: int) -> bool:
             w = witness.get(c)
             return w is not None and self._safe(w[0], w[1])
 
+        def open_mark(c: int) -> bool:
+            """Show a small count as ".." rather than "<5", so that its mark gives no upper
+            bound: in a very small block (four "<5" parts of a "<5" total are 1 each) the marks'
+            bounds pin counts however much is hidden. False when it is already so (or the cell
+            is not a small count printed as a count)."""
+            if hidden.get(c) != PRIMARY or not comp.display_count[c]:
+                return False
+            hidden[c] = SMALL
+            lp.hide([c], hidden)
+            if weak is not lp:
+                weak.hide([c], hidden)
+            return True
+
         try:
-            # 1. prove many at once: push every cell up, then down
-            for sense in (+1.0, -1.0):
+            # 1. prove many at once: push every unproven cell up, then down (twice if the
+            # first round proved some)
+            for sense in (+1.0, -1.0, +1.0, -1.0):
                 todo = [c for c in cells if not safe(c)]
                 if len(todo) < 2:
                     break
                 note(lp.solve({c: sense for c in todo})[1])
+                if sense < 0 and sum(not safe(c) for c in todo) == len(todo):
+                    break
             # 2. one by one; an exposed cell gets one more hidden cell until it is safe
             for c in cells:
                 tries = 0
                 while not safe(c) and c not in gave_up and c not in escalate:
+                    bound_by: list[int] = []  # the cells that bind this programme's optima
+                    solved = True
                     for sense in (+1, -1):
-                        note(lp.optimum(c, sense)[1])
+                        _opt, x, bind = lp.optimum(c, sense)
+                        note(x)
+                        bound_by += bind
+                        solved = solved and x is not None
                         if safe(c):
                             break
                     if safe(c):
                         break
-                    if comp.display_count[c] and t - 1 < self.min_range:
-                        gave_up.add(c)  # the mark alone gives it away ("<2" is 1)
-                        break
+                    if hidden[c] == PRIMARY and comp.display_count[c] and t - 1 < self.min_range:
+                        open_mark(c)  # the mark alone gives it away ("<2" is 1): show ".."
+                        continue
                     binding: list[int] = []
-                    if weak is not lp:
+                    if weak is not lp and solved and lp.inside[bound_by].all():
+                        # both optima are bound by cells that count no fixed atom: the same
+                        # bounds hold for the full attacker, so the cell is truly exposed
+                        binding = bound_by
+                    elif weak is not lp:
                         bounds = []
                         for sense in (+1, -1):
                             opt, _x, bind = weak.optimum(c, sense)
@@ -903,13 +955,14 @@ class _Auditor:
                             escalate.append(c)  # only the full programme can tell
                             break
                     else:
-                        for sense in (+1, -1):
-                            binding += lp.optimum(c, sense)[2]
+                        binding = bound_by  # solved just above, with the same rows
                     tries += 1
                     choice = self._choose(hidden, c, binding, group)
                     if choice is None or tries > MAX_SECONDARY_PER_CELL:
                         if group >= 0:
                             escalate.append(c)
+                        elif any(open_mark(o) for o in [c, *sorted(set(binding))]):
+                            continue  # no cell left to hide: drop the bound of a "<5" mark
                         else:
                             gave_up.add(c)
                         break

@@ -66,9 +66,6 @@ _EMBEDDED = re.compile(rf"(?<!\w)(?<![0-9][.,]){_SHAPE}(?!\w)(?![.,][0-9])")
 # An Excel number: only digits, perhaps with a zero fraction.
 _EXCEL_NUMBER = re.compile(r"([0-9]+)(?:[.,]0+)?")
 
-#: Column share of :func:`looks_like_personnummer` (kept for callers of that older check).
-MIN_SHARE = 0.5
-
 
 def _luhn_ok(digits: str) -> bool:
     total = 0
@@ -125,23 +122,6 @@ def is_personnummer(value: object) -> bool:
     """True when ``value`` is exactly a valid Swedish personal identity or coordination number."""
     m = _WHOLE.fullmatch(str(value).strip())
     return bool(m) and _kind(m.group(1), m.group(3)) == VALID
-
-
-def looks_like_personnummer(values: pd.Series) -> bool:
-    """True when at least :data:`MIN_SHARE` of a column's non-empty values are identity numbers.
-
-    The loaders refuse a single number (:func:`find_identity_numbers`); this column-level
-    check remains for callers that test generated data.
-    """
-    text = values.dropna().astype("str").str.strip()
-    text = text[text != ""]
-    if text.empty:
-        return False
-    candidates = text[text.str.fullmatch(r"\d{6,8}[-+]?\d{4}")]
-    if candidates.empty:
-        return False
-    hits = candidates.map(is_personnummer).sum()
-    return bool(hits >= 1 and hits / len(text) >= MIN_SHARE)
 
 
 # --------------------------------------------------------------------------- scanning a frame

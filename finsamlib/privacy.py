@@ -467,6 +467,13 @@ def method_text(threshold: int = DEFAULT_THRESHOLD) -> str:
                 f"Gränsen är lägre än {MIN_THRESHOLD}, vilket är för lågt för att skydda "
                 "enskilda: markeringen själv avslöjar nästan talet. "
             )
+    very_small = (
+        ""
+        if threshold <= 0
+        else "I mycket små grupper, där även markeringen "
+        f"”{primary_mark(threshold)}” tillsammans med andra tal skulle avslöja ett tal, visas "
+        f"små tal i stället som ”{SECONDARY_MARK}”, som inte säger hur stort talet är. "
+    )
     return first + (
         "Alla tabeller och diagram i alla rapporter från samma körning – alla förbund, län "
         "och år i datamappen – skyddas tillsammans med ett enda mönster, eftersom ett dolt tal "
@@ -475,8 +482,8 @@ def method_text(threshold: int = DEFAULT_THRESHOLD) -> str:
         "fram för samma deltagare. Där det behövs döljs ytterligare tal (sekundär "
         f"röjandekontroll), markerade med ”{SECONDARY_MARK}”. En kontroll med linjär "
         "programmering prövar sedan varje dolt litet tal mot allt som publiceras och döljer "
-        "fler tal tills det inte kan räknas ut exakt; i mycket små grupper (en handfull "
-        "avslutade) går det inte alltid, och då kan ett dolt tal ringas in. Noll visas. "
-        "Diagram ritas från de "
-        "skyddade tabellerna, och inga uppgifter om enskilda personer ingår i rapporten."
+        "fler tal tills det inte kan räknas ut exakt. "
+        + very_small
+        + "Noll visas. Diagram ritas från de skyddade tabellerna, och inga uppgifter om "
+        "enskilda personer ingår i rapporten."
     )

@@ -5,20 +5,25 @@ published figure comes from the library's own aggregations run with every row as
 own (``by="_row"``), and the attacker solves with scipy's ``linprog`` on row level (one variable
 per participant row, the number of persons like it). It reads the tables the section builders
 publish, takes every shown figure as an equation (shares times their shown denominator as exact
-counts, amounts to their printed precision), "<5" as 1 up to the threshold and a count shown as
-".." as above it, and bounds each hidden small count.
+counts, amounts to their printed precision), "<5" as 1 up to the threshold, and bounds each
+hidden small count.
+
+A count shown as ".." is either above the threshold (hidden to protect another) or a small count
+whose "<5" would give it away (in a very small block the audit drops the mark's bound). The page
+does not say which; this attacker is told (the truth decides), which only makes it stronger:
+above the threshold when it is, else at least 1 (zeros are shown) with no upper bound.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-from finsamlib import economics, outcomes, privacy, supply
+from finsamlib import disclosure, economics, outcomes, privacy, supply
 from finsamlib.categories import SUPPORT_CODES
 from finsamlib.reports import cells, sections
 from finsamlib.reports.inputs import ReportInputs
@@ -103,7 +108,8 @@ def report_data(
     pattern: object = "run",
 ) -> sections.ReportData:
     """What a report of the generated data reads: with the run's pattern (``"run"``, or one
-    given), or with ``pattern=None`` every table suppressed on its own, as before."""
+    given), or with ``pattern=None`` none (for :func:`old_published`: every table suppressed on
+    its own, as before the run-wide pattern)."""
     if association is not None:
         county = str(reg.loc[reg["association"] == association, "county"].iloc[0])
     if pattern == "run":
@@ -130,7 +136,10 @@ def run_pattern(participants: pd.DataFrame, reg: pd.DataFrame, threshold: int = 
 def published(data: sections.ReportData, outcome: bool = True) -> dict[str, pd.DataFrame]:
     """Every participant table an association report (or with ``association`` None, a county
     overview) publishes, as the section builders return them (``outcome=False``: all but the
-    outcome table, which every report of a year shares)."""
+    outcome table, which every report of a year shares). Without a pattern: the tables as
+    the reports published them before the run-wide pattern (:func:`old_published`)."""
+    if data.pattern is None:
+        return old_published(data, outcome)
     out: dict[str, pd.DataFrame] = {}
     table = sections.outcome_data(data) if outcome else None
     if table is not None:
@@ -144,19 +153,145 @@ def published(data: sections.ReportData, outcome: bool = True) -> dict[str, pd.D
     if len(ended):
         for dim in sections.PROFILE_DIMENSIONS:
             out[f"profile:{dim}"] = sections.profile_table(
-                ended, dim, data.threshold, pattern=data.pattern, association=a, year=y
+                ended, dim, pattern=data.pattern, association=a, year=y
             )
     ch = supply.change(rows, year=y)
     if ch.attrs.get("included", 0):
-        out["supply"] = sections.supply_table(
-            ch, data.threshold, pattern=data.pattern, association=a, year=y
-        )
+        out["supply"] = sections.supply_table(ch, pattern=data.pattern, association=a, year=y)
     econ = sections.economics_tables(data)
     if econ is not None:
         out["savings"] = econ[0]
         if econ[1] is not None:
             out["actors"] = econ[1]
     return out
+
+
+# --------------------------------------------------------------------------- the old method
+
+#: The old method's outcome rows: counts, shares over the ended (suppressed by the count each
+#: implies) and rows computed from one count.
+OLD_OUTCOME_COUNTS = cells.OUTCOME_COUNTS
+OLD_OUTCOME_SHARES = cells.OUTCOME_SHARE_COUNTS
+OLD_OUTCOME_DERIVED = {
+    "share_by_sex": "ended_registrations",
+    "mean_enrolment_days": "ended_registrations",
+    "work_fte": "work_count",
+    "work_share": "work_count",
+    "work_or_studies_fte": "work_or_studies_count",
+}
+
+
+def old_published(data: sections.ReportData, outcome: bool = True) -> dict[str, pd.DataFrame]:
+    """The tables of :func:`published` as the reports published them before issue #10: each
+    suppressed on its own (:func:`finsamlib.privacy.suppress`: small counts, what is computed
+    from them, one more cell where a total would give one away). The library no longer
+    publishes this way; the attack tests show what it let through."""
+    threshold = data.threshold
+    shown = replace(data, pattern=disclosure.Pattern(threshold=threshold, hidden={}))
+    raw = published(shown, outcome=False)  # nothing hidden
+    out: dict[str, pd.DataFrame] = {}
+    if outcome:
+        table = old_outcome_table(data)
+        if table is not None:
+            out["outcome"] = table
+    if data.association is None:
+        return out
+    out["flows"] = old_flows_table(data)
+    for name, t in raw.items():
+        if name.startswith("profile:"):
+            out[name] = privacy.suppress(
+                t, threshold, counts=["Antal"], derived={"Andel": "Antal"}, total_row="Samtliga"
+            )
+        elif name == "supply":
+            out[name] = privacy.suppress(
+                t,
+                threshold,
+                counts=["Antal före", "Antal efter"],
+                derived={
+                    "Andel före": "Antal före",
+                    "Andel efter": "Antal efter",
+                    "Förändring (procentenheter)": ["Antal före", "Antal efter"],
+                },
+                total_row=sections.TOTAL_LABEL,
+            )
+        elif name == "savings":
+            persons = out["flows"].at["Avslutade till arbete och/eller studier", "Antal"]
+            if pd.isna(persons):  # the old method hid the savings with the hidden count
+                t = privacy.suppress(
+                    t.assign(Personer=3),
+                    threshold,
+                    counts=["Personer"],
+                    derived={"Besparing": "Personer"},
+                )
+            out[name] = t
+        elif name == "actors":
+            out[name] = t  # the old method showed the money per actor as it was
+    return out
+
+
+def old_flows_table(data: sections.ReportData) -> pd.DataFrame:
+    """The summary's flows as the old method published them."""
+    shown = replace(data, pattern=disclosure.Pattern(threshold=data.threshold, hidden={}))
+    t = sections.flows_table(shown)
+    return privacy.suppress(
+        t,
+        data.threshold,
+        counts=["Antal"],
+        derived={"Andel": "Antal"},
+        row_totals={"Avslutade deltagare": ["Avslutade till arbete och/eller studier"]},
+    )
+
+
+def old_outcome_table(data: sections.ReportData) -> pd.DataFrame | None:
+    """The SUS outcome table of every association and county as the old method published it:
+    all areas suppressed at once, Totalt = Kvinnor + Män and county = its associations protected
+    against subtraction, each table on its own."""
+    if data.participants is None or data.participants.empty:
+        return None
+    table = outcomes.outcome_table(data.participants, data.year, registry=data.registry)
+    t = table.copy()
+    t.columns = [f"{a}\x1f{s}" for a, s in t.columns]
+    n = t.loc["ended_registrations"]
+    aux = {}
+    for row in OLD_OUTCOME_SHARES:
+        key = f"_{row}_count"
+        t.loc[key] = (t.loc[row] * n / 100).round()
+        aux[row] = key
+    column_totals: dict[str, list[str]] = {}
+    areas = list(dict.fromkeys(a for a, _ in table.columns))
+    for a in areas:
+        if f"{a}\x1fTotalt" in t.columns:
+            column_totals[f"{a}\x1fTotalt"] = [f"{a}\x1fKvinnor", f"{a}\x1fMän"]
+    members_of: dict[str, list[str]] = {}
+    for a, c in zip(data.registry["association"], data.registry["county"], strict=True):
+        members_of.setdefault(str(c), []).append(str(a))
+    for county, members in members_of.items():
+        present = [m for m in dict.fromkeys(members) if m in areas]
+        if county in areas and len(present) > 1:
+            for sex in ("Totalt", "Kvinnor", "Män"):
+                column_totals[f"{county}\x1f{sex}"] = [f"{m}\x1f{sex}" for m in present]
+    s = privacy.suppress(
+        t,
+        data.threshold,
+        count_rows=[*OLD_OUTCOME_COUNTS, *aux.values()],
+        derived_rows={**OLD_OUTCOME_DERIVED, **aux},
+        column_totals=column_totals,
+    )
+    s = s.drop(index=list(aux.values()))
+    info = s.attrs[privacy.ATTR]
+    s.columns = pd.MultiIndex.from_tuples(
+        [tuple(c.split("\x1f")) for c in s.columns], names=["area", "sex"]
+    )
+    hidden = tuple(
+        (r, tuple(c.split("\x1f")), reason)
+        for r, c, reason in info["cells"]
+        if r not in aux.values()
+    )
+    s.attrs = {
+        **table.attrs,
+        privacy.ATTR: privacy._Info(threshold=info["threshold"], cells=hidden),
+    }
+    return s
 
 
 # --------------------------------------------------------------------------- per-row figures
@@ -313,6 +448,9 @@ def observations(
             obs.append(Observation(vec, float(v), float(v), name))
         elif reason == privacy.PRIMARY:
             obs.append(Observation(vec, 1.0, float(threshold), name))
+            targets.append(Target(name, vec, true))
+        elif reason == privacy.SECONDARY and 1 <= true <= threshold:
+            obs.append(Observation(vec, 1.0, math.inf, name))  # a small count shown as ".."
             targets.append(Target(name, vec, true))
         elif reason == privacy.SECONDARY:
             obs.append(Observation(vec, float(threshold + 1), math.inf, name))
@@ -497,15 +635,22 @@ def recovered(obs: list[Observation], targets: list[Target]) -> dict[str, tuple[
 
 
 def attack_run(
-    participants: pd.DataFrame, reg: pd.DataFrame, *, threshold: int = 4, linked: bool = True
+    participants: pd.DataFrame,
+    reg: pd.DataFrame,
+    *,
+    threshold: int = 4,
+    linked: bool = True,
+    pattern: object = None,
 ) -> dict[str, tuple[int, int]]:
     """Attack every report of the generated data (each association and county, each year)
-    together: the small counts recovered exactly."""
+    together: the small counts recovered exactly. The reports use the run's pattern (or
+    ``pattern`` when given; with ``linked`` False, every table is suppressed on its own)."""
     figs = RowFigures(participants, reg)
     obs: list[Observation] = []
     targets: list[Target] = []
     years = cells.report_years(participants)
-    pattern = run_pattern(participants, reg, threshold) if linked else None
+    if pattern is None and linked:
+        pattern = run_pattern(participants, reg, threshold)
     for y in years:
         for i, a in enumerate(sorted(set(participants["association"]))):
             data = report_data(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from finsamlib import disclosure as D
-from finsamlib.disclosure import PRIMARY, SECONDARY, CellModel, attack, protect
+from finsamlib.disclosure import PRIMARY, SECONDARY, SMALL, CellModel, attack, protect
 
 
 def line(values: list[int]) -> CellModel:
@@ -25,7 +25,7 @@ def pinned(model: CellModel, pattern: D.Pattern) -> dict:
     return {
         k: b
         for k, b in attack(model, pattern).items()
-        if pattern.hidden[k] == PRIMARY and b[0] == b[1]
+        if pattern.hidden[k] in (PRIMARY, SMALL) and b[0] == b[1]
     }
 
 
@@ -132,14 +132,32 @@ def test_an_amount_that_prices_categories_is_hidden_when_it_would_give_a_count_a
     assert ("money",) not in protect(m2, 4).hidden
 
 
-def test_threshold_zero_hides_nothing_and_one_cannot_protect():
+def test_threshold_zero_hides_nothing_and_one_shows_small_counts_as_dots():
     m = line([1, 3, 20])
     assert protect(m, 0).hidden == {}
     p = protect(m, 1)
-    assert p.hidden[("part", 0)] == PRIMARY
-    assert ("part", 0) in p.unprotected  # "<2" is 1 whatever else is hidden
+    # "<2" would be 1 whatever else is hidden: the 1 is shown as ".." (at least 1, no upper
+    # bound), and the total or another part is hidden so that it cannot be subtracted
+    assert p.hidden[("part", 0)] == SMALL
+    assert not p.unprotected and not pinned(m, p)
+    lo, hi = attack(m, p)[("part", 0)]
+    assert lo == 1 and hi > 1
     p2 = protect(m, 2)
-    assert not p2.unprotected
+    assert not p2.unprotected and p2.hidden[("part", 0)] == PRIMARY
+
+
+def test_a_block_of_ones_is_shown_without_the_marks_bound():
+    # 1 + 1 + 1 + 1 = 4, all "<5": four parts of at least 1 under a total of at most 4 are
+    # each 1, and there is nothing left to hide. The audit drops the bound of a mark (shows
+    # ".." instead of "<5") until nothing is pinned.
+    m = line([1, 1, 1, 1])
+    p = protect(m, 4)
+    assert set(p.hidden) == {("total",), *(("part", i) for i in range(4))}
+    assert SMALL in p.hidden.values()
+    assert not p.unprotected and not pinned(m, p)
+    # with every mark "<5" the attacker would pin all four parts
+    closed = D.Pattern(threshold=4, hidden=dict.fromkeys(p.hidden, PRIMARY))
+    assert all(attack(m, closed)[("part", i)] == (1, 1) for i in range(4))
 
 
 def test_groups_give_a_pattern_the_full_attack_cannot_break():

@@ -27,7 +27,7 @@ from finsamlib.outcomes import (
     outcome_table,
     participant_flows,
 )
-from finsamlib.personnummer import looks_like_personnummer
+from finsamlib.personnummer import refuse_identity_numbers
 from finsamlib.synth import derived
 from finsamlib.synth import participants as synth
 from finsamlib.synth import portfolio as synth_portfolio
@@ -188,7 +188,10 @@ def test_export_format() -> None:
         assert {r[col["Kön"]] for r in body} == set(synth.EXPORT_SEX.values())
         ids = pd.Series([r[col["Person-ID"]] for r in body])
         assert ids.str.fullmatch(r"S-\d{6}").all()
-        assert not looks_like_personnummer(ids)
+        # no cell of the file (not only the ids) holds a personal identity number
+        refuse_identity_numbers(
+            rel, pd.DataFrame(body, columns=header, index=range(2, len(rows) + 1))
+        )
         assert all(len(r[col["Startdatum"]]) == 10 for r in body)
         assert any("," in r[col["Offentlig försörjning före (år)"]] for r in body)  # decimal comma
         labels = {r[col["Försörjning före"]] for r in body}

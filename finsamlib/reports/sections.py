@@ -10,9 +10,8 @@ Protection: :func:`load` gets the run's one suppression pattern (:mod:`finsamlib
 made for every report of the data folder by :func:`finsamlib.reports.cells.pattern_for`: from
 the file the runner wrote, else computed here) and every builder applies it to its table with
 :func:`finsamlib.privacy.apply_pattern`, naming the model cell (:mod:`finsamlib.reports.cells`)
-behind each of its cells. Without a pattern (``ReportData.pattern`` None, or a builder called on
-its own) a builder suppresses its table alone (:func:`finsamlib.privacy.suppress`), which does
-not protect against links between tables.
+behind each of its cells. A builder refuses to publish without a pattern: suppressing one table
+on its own does not protect against the links between tables.
 """
 
 from __future__ import annotations
@@ -51,7 +50,7 @@ class ReportData:
     association: str | None = None
     generated_at: str | None = None
     parameters: dict[str, object] = field(default_factory=dict)
-    #: The run's suppression pattern (None: every table is suppressed on its own).
+    #: The run's suppression pattern (:func:`load` always sets it; every table builder needs it).
     pattern: disclosure.Pattern | None = None
 
     @property
@@ -196,9 +195,19 @@ def load(
     )
 
 
+def _pattern(pattern: disclosure.Pattern | None, what: str) -> disclosure.Pattern:
+    """The run's pattern, or a clear error: no table is published without it."""
+    if pattern is None:
+        raise ValueError(
+            f"{what} needs the run's disclosure pattern: load the report with sections.load, "
+            "or pass cells.folder_pattern(data_dir, threshold)"
+        )
+    return pattern
+
+
 def _hidden(data: ReportData, key: tuple) -> bool:
-    """Whether the run's pattern hides a cell (False without a pattern)."""
-    return data.pattern is not None and data.pattern.is_hidden(key)
+    """Whether the run's pattern hides a cell."""
+    return _pattern(data.pattern, "a report section").is_hidden(key)
 
 
 # --------------------------------------------------------------------------- header and sources
@@ -275,19 +284,16 @@ TOTAL_LABEL = "Samtliga"
 
 def supply_table(
     change: pd.DataFrame,
-    threshold: int = DEFAULT_THRESHOLD,
     *,
-    pattern: disclosure.Pattern | None = None,
-    association: str | None = None,
-    year: int | None = None,
+    pattern: disclosure.Pattern | None,
+    association: str,
+    year: int,
 ) -> pd.DataFrame:
     """The published supply table from one group of :func:`finsamlib.supply.change`.
 
     Rows: the categories (Swedish labels) and ``Samtliga``; columns: count and share before and
-    after and the change in percentage points. With the run's ``pattern`` (and the
-    ``association`` and ``year`` of the table) the cells it hides are hidden, with each share
-    and change hidden with its counts; without one, the table is suppressed on its own: small
-    counts, their shares and changes, and a second count wherever the total would reveal one.
+    after and the change in percentage points. The cells the run's ``pattern`` hides (for the
+    ``association`` and ``year`` of the table) are hidden, each share and change with its counts.
     """
     if change["category"].duplicated().any():
         raise ValueError("supply_table needs one group of supply.change (categories repeat)")
@@ -297,34 +303,21 @@ def supply_table(
     t.loc[TOTAL_LABEL] = [n, 1.0 if n else float("nan"), n, 1.0 if n else float("nan"), 0.0]
     t["Antal före"] = t["Antal före"].astype(int)
     t["Antal efter"] = t["Antal efter"].astype(int)
-    if pattern is not None:
-        if association is None or year is None:
-            raise ValueError("supply_table with a pattern needs the association and year")
-        total = cells.supply_total_key(association, year)
-        keys: dict[tuple, list[tuple]] = {}
-        for code, label in zip(change["category"], change["label"], strict=True):
-            before = cells.supply_key(association, year, "before", code)
-            after = cells.supply_key(association, year, "after", code)
-            keys[(label, "Antal före")] = [before]
-            keys[(label, "Antal efter")] = [after]
-            keys[(label, "Andel före")] = [before, total]
-            keys[(label, "Andel efter")] = [after, total]
-            keys[(label, "Förändring (procentenheter)")] = [before, after, total]
-        for col in SUPPLY_COLUMNS.values():
-            keys[(TOTAL_LABEL, col)] = [total]
-        counts = [(r, c) for r, c in keys if c in ("Antal före", "Antal efter")]
-        return privacy.apply_pattern(t, pattern, keys, counts=counts)
-    return privacy.suppress(
-        t,
-        threshold,
-        counts=["Antal före", "Antal efter"],
-        derived={
-            "Andel före": "Antal före",
-            "Andel efter": "Antal efter",
-            "Förändring (procentenheter)": ["Antal före", "Antal efter"],
-        },
-        total_row=TOTAL_LABEL,
-    )
+    pattern = _pattern(pattern, "supply_table")
+    total = cells.supply_total_key(association, year)
+    keys: dict[tuple, list[tuple]] = {}
+    for code, label in zip(change["category"], change["label"], strict=True):
+        before = cells.supply_key(association, year, "before", code)
+        after = cells.supply_key(association, year, "after", code)
+        keys[(label, "Antal före")] = [before]
+        keys[(label, "Antal efter")] = [after]
+        keys[(label, "Andel före")] = [before, total]
+        keys[(label, "Andel efter")] = [after, total]
+        keys[(label, "Förändring (procentenheter)")] = [before, after, total]
+    for col in SUPPLY_COLUMNS.values():
+        keys[(TOTAL_LABEL, col)] = [total]
+    counts = [(r, c) for r, c in keys if c in ("Antal före", "Antal efter")]
+    return privacy.apply_pattern(t, pattern, keys, counts=counts)
 
 
 def supply_chart_table(change: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
@@ -371,7 +364,7 @@ def supply_section(data: ReportData) -> nr.Html:
     if ch.attrs.get("included", 0) == 0:
         return nr.notice(f"Inga deltagare avslutade en insats {data.year}.")
     published = supply_table(
-        ch, data.threshold, pattern=data.pattern, association=data.association, year=data.year
+        ch, pattern=data.pattern, association=str(data.association), year=data.year
     )
     from ..plots import supply as supply_plots
 
@@ -436,27 +429,21 @@ def flows_table(data: ReportData) -> pd.DataFrame:
         t.loc[labels["ended_to_work_or_studies"], "Andel"] = (
             counts["ended_to_work_or_studies"] / ended
         )
-    if data.pattern is not None and data.association is not None:
-        a, y = data.association, data.year
-        keys = {(label, "Antal"): cells.flow_key(a, y, k) for k, label in labels.items()}
-        share = labels["ended_to_work_or_studies"]
-        keys[(share, "Andel")] = [
-            cells.flow_key(a, y, "ended_to_work_or_studies"),
-            cells.flow_key(a, y, "ended"),
-        ]
-        if rows is None or rows.empty:  # no participants: nothing of the model is shown
-            keys = {}
-            public = [(label, "Antal") for label in labels.values()]
-            return privacy.apply_pattern(t, data.pattern, keys, public=public)
-        counts_ = [(label, "Antal") for label in labels.values()]
-        return privacy.apply_pattern(t, data.pattern, keys, counts=counts_)
-    return privacy.suppress(
-        t,
-        data.threshold,
-        counts=["Antal"],
-        derived={"Andel": "Antal"},
-        row_totals={labels["ended"]: [labels["ended_to_work_or_studies"]]},
-    )
+    pattern = _pattern(data.pattern, "flows_table")
+    if data.association is None:
+        raise ValueError("flows_table is an association report's table (association is None)")
+    a, y = data.association, data.year
+    keys = {(label, "Antal"): cells.flow_key(a, y, k) for k, label in labels.items()}
+    share = labels["ended_to_work_or_studies"]
+    keys[(share, "Andel")] = [
+        cells.flow_key(a, y, "ended_to_work_or_studies"),
+        cells.flow_key(a, y, "ended"),
+    ]
+    if rows is None or rows.empty:  # no participants: nothing of the model is shown
+        public = [(label, "Antal") for label in labels.values()]
+        return privacy.apply_pattern(t, pattern, {}, public=public)
+    counts_ = [(label, "Antal") for label in labels.values()]
+    return privacy.apply_pattern(t, pattern, keys, counts=counts_)
 
 
 def summary_section(data: ReportData) -> nr.Html:
@@ -525,14 +512,13 @@ def _profile_label(dimension: str, category: str) -> str:
 def profile_table(
     ended: pd.DataFrame,
     dimension: str,
-    threshold: int,
     *,
-    pattern: disclosure.Pattern | None = None,
-    association: str | None = None,
-    year: int | None = None,
+    pattern: disclosure.Pattern | None,
+    association: str,
+    year: int,
 ) -> pd.DataFrame:
     """Ended participants by one profile dimension (count and share), with a total, protected
-    (by the run's ``pattern`` for ``association`` and ``year`` when given)."""
+    by the run's ``pattern`` (for ``association`` and ``year``)."""
     prof = outcomes.participant_profile(ended, by=None)
     part = prof[prof["dimension"] == dimension]
     labels = [_profile_label(dimension, c) for c in part["category"]]
@@ -543,24 +529,19 @@ def profile_table(
     t = t[~((t["Antal"] == 0) & (t.index == "Okänt"))]
     t.loc["Samtliga"] = [int(t["Antal"].sum()), 1.0 if t["Antal"].sum() else float("nan")]
     t["Antal"] = t["Antal"].astype(int)
-    if pattern is not None:
-        if association is None or year is None:
-            raise ValueError("profile_table with a pattern needs the association and year")
-        total = cells.profile_key(association, year, dimension, "total")
-        keys: dict[tuple, list[tuple]] = {
-            ("Samtliga", "Antal"): [total],
-            ("Samtliga", "Andel"): [total],
-        }
-        for code, label in zip(part["category"], labels, strict=True):
-            if label in t.index:
-                key = cells.profile_key(association, year, dimension, code)
-                keys[(label, "Antal")] = [key]
-                keys[(label, "Andel")] = [key, total]
-        counts = [(r, c) for r, c in keys if c == "Antal"]
-        return privacy.apply_pattern(t, pattern, keys, counts=counts)
-    return privacy.suppress(
-        t, threshold, counts=["Antal"], derived={"Andel": "Antal"}, total_row="Samtliga"
-    )
+    pattern = _pattern(pattern, "profile_table")
+    total = cells.profile_key(association, year, dimension, "total")
+    keys: dict[tuple, list[tuple]] = {
+        ("Samtliga", "Antal"): [total],
+        ("Samtliga", "Andel"): [total],
+    }
+    for code, label in zip(part["category"], labels, strict=True):
+        if label in t.index:
+            key = cells.profile_key(association, year, dimension, code)
+            keys[(label, "Antal")] = [key]
+            keys[(label, "Andel")] = [key, total]
+    counts = [(r, c) for r, c in keys if c == "Antal"]
+    return privacy.apply_pattern(t, pattern, keys, counts=counts)
 
 
 def participants_section(data: ReportData) -> nr.Html:
@@ -581,9 +562,8 @@ def participants_section(data: ReportData) -> nr.Html:
                 profile_table(
                     ended,
                     dim,
-                    data.threshold,
                     pattern=data.pattern,
-                    association=data.association,
+                    association=str(data.association),
                     year=data.year,
                 ),
                 caption=title,
@@ -602,99 +582,14 @@ def _join(parts: list[nr.Html]) -> nr.Html:
 
 # --------------------------------------------------------------------------- SUS outcome table
 
-#: Count rows of the SUS outcome table; the other rows are computed from these.
-OUTCOME_COUNT_ROWS = (
-    "ended_registrations",
-    "unique_persons",
-    "work_count",
-    "work_or_studies_count",
-    "work_or_studies_gained_count",
-)
-#: Percent rows over all ended registrations: the count each implies is suppressed as a count.
-OUTCOME_SHARE_ROWS = (
-    "share_under_30",
-    "share_support_over_3_years",
-    "share_compulsory_or_less",
-    "share_post_secondary",
-)
-OUTCOME_DERIVED = {
-    "share_by_sex": "ended_registrations",
-    "mean_enrolment_days": "ended_registrations",
-    "work_fte": "work_count",
-    "work_share": "work_count",
-    "work_or_studies_fte": "work_or_studies_count",
-}
 NATION = "Riket"
-
-
-def outcome_areas(registry: pd.DataFrame) -> dict[str, list[str]]:
-    """County → its associations, in registry order."""
-    out: dict[str, list[str]] = {}
-    for a, c in zip(registry["association"], registry["county"], strict=True):
-        out.setdefault(str(c), [])
-        if a not in out[str(c)]:
-            out[str(c)].append(str(a))
-    return out
-
-
-def suppress_outcome_table(
-    table: pd.DataFrame, registry: pd.DataFrame, threshold: int
-) -> pd.DataFrame:
-    """Suppress a computed SUS outcome table (all associations and counties at once, so that the
-    same cells are hidden in every report and no report reveals another's hidden cell).
-
-    Counts 1..threshold are hidden; so are shares whose implied count (share × ended) is
-    small, and means, FTE and shares computed from a hidden count; Totalt = Kvinnor + Män and
-    county = its associations are protected against subtraction.
-    """
-    t = table.copy()
-    t.columns = [f"{a}\x1f{s}" for a, s in t.columns]
-    n = t.loc["ended_registrations"]
-    aux = {}
-    for row in OUTCOME_SHARE_ROWS:
-        key = f"_{row}_count"
-        t.loc[key] = (t.loc[row] * n / 100).round()
-        aux[row] = key
-    count_rows = [*OUTCOME_COUNT_ROWS, *aux.values()]
-    column_totals: dict[str, list[str]] = {}
-    areas = list(dict.fromkeys(a for a, _ in table.columns))
-    for a in areas:
-        if f"{a}\x1fTotalt" in t.columns:
-            column_totals[f"{a}\x1fTotalt"] = [f"{a}\x1fKvinnor", f"{a}\x1fMän"]
-    for county, members in outcome_areas(registry).items():
-        present = [m for m in members if m in areas]
-        if county in areas and len(present) > 1:
-            for sex in ("Totalt", "Kvinnor", "Män"):
-                column_totals[f"{county}\x1f{sex}"] = [f"{m}\x1f{sex}" for m in present]
-    derived_rows = {**OUTCOME_DERIVED, **aux}
-    s = privacy.suppress(
-        t,
-        threshold,
-        count_rows=count_rows,
-        derived_rows=derived_rows,
-        column_totals=column_totals,
-    )
-    s = s.drop(index=list(aux.values()))
-    info = s.attrs[privacy.ATTR]
-    split = [tuple(c.split("\x1f")) for c in s.columns]
-    s.columns = pd.MultiIndex.from_tuples(split, names=["area", "sex"])
-    cells = tuple(
-        (r, tuple(c.split("\x1f")), reason)
-        for r, c, reason in info["cells"]
-        if r not in aux.values()
-    )
-    s.attrs = {
-        **table.attrs,
-        privacy.ATTR: privacy._Info(threshold=info["threshold"], cells=cells),
-    }
-    return s
 
 
 def protect_outcome_table(table: pd.DataFrame, data: ReportData) -> pd.DataFrame:
     """Apply the run's pattern to a computed outcome table (every association and county of the
     year). A county column that no report shows (some of its associations have no participant
     rows) is left out."""
-    assert data.pattern is not None
+    pattern = _pattern(data.pattern, "the outcome table")
     attrs = dict(table.attrs)
     counties = cells.published_counties(data.participants, data.registry)
     county_names = set(data.registry["county"].astype(str))
@@ -706,7 +601,7 @@ def protect_outcome_table(table: pd.DataFrame, data: ReportData) -> pd.DataFrame
         for area, sex in table.columns
     }
     counts = [(r, c) for r, c in keys if r in cells.OUTCOME_COUNTS]
-    out = privacy.apply_pattern(table, data.pattern, keys, counts=counts)
+    out = privacy.apply_pattern(table, pattern, keys, counts=counts)
     out.attrs = {**attrs, privacy.ATTR: out.attrs[privacy.ATTR]}
     return out
 
@@ -717,10 +612,7 @@ def outcome_data(data: ReportData) -> pd.DataFrame | None:
     if data.participants is None or data.participants.empty:
         return None
     table = outcomes.outcome_table(data.participants, data.year, registry=data.registry)
-    if data.pattern is not None:
-        table = protect_outcome_table(table, data)
-    else:
-        table = suppress_outcome_table(table, data.registry, data.threshold)
+    table = protect_outcome_table(table, data)
     name = "published/seed001_utfall_2019"
     if data.inputs.has(name):
         pub = data.inputs.load(name)
@@ -927,7 +819,7 @@ def economics_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame | Non
     n = len(ended)
     a, y = data.association, data.year
     ended_key = cells.outcome_key(str(a), outcomes.TOTAL, y, "ended_registrations")
-    if n == 0 or (data.pattern is None and n <= data.threshold) or _hidden(data, ended_key):
+    if n == 0 or _hidden(data, ended_key):
         return None
     flows = flows_table(data)
     persons = flows.loc["Avslutade till arbete och/eller studier", "Antal"]
@@ -941,19 +833,11 @@ def economics_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame | Non
         },
         index=pd.Index([f"{int(y)} år" for y in savings["years"]], name="Period"),
     )
-    if data.pattern is not None:
-        to_wos = cells.flow_key(str(a), y, "ended_to_work_or_studies")
-        keys = {(p, c): [to_wos] for p in sav.index for c in sav.columns}
-        sav = privacy.apply_pattern(
-            sav, data.pattern, keys, counts=[(p, "Personer") for p in sav.index]
-        )
-    elif pd.isna(persons):
-        sav = privacy.suppress(
-            sav.assign(Personer=3),
-            data.threshold,
-            counts=["Personer"],
-            derived={"Besparing": "Personer"},
-        )
+    to_wos = cells.flow_key(str(a), y, "ended_to_work_or_studies")
+    keys = {(p, c): [to_wos] for p in sav.index for c in sav.columns}
+    sav = privacy.apply_pattern(
+        sav, data.pattern, keys, counts=[(p, "Personer") for p in sav.index]
+    )
     costs = data.inputs.load("assumptions/standard_costs")
     with_after = ended[ended["support_after"].notna()]
     if n < cells.MIN_ECONOMICS_COHORT or with_after.empty:
@@ -972,18 +856,17 @@ def economics_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame | Non
     ).reindex(list(ACTOR_ORDER))
     actors.index = [ACTOR_LABELS[k] for k in actors.index]
     actors.index.name = "Aktör"
-    if data.pattern is not None:
-        keys = {}
-        for actor in ACTOR_ORDER:
-            money = cells.money_key(str(a), y, actor)
-            label = ACTOR_LABELS[actor]
-            keys[(label, "Intäkt per år")] = [money]
-            keys[(label, "Kostnad")] = [money, ended_key]
-            for col in ("Resultat 1 år", "Resultat 5 år", "Återbetalningstid (månader)"):
-                keys[(label, col)] = [money, ended_key]
-        actors = privacy.apply_pattern(actors, data.pattern, keys)
-        shown = [k for k in ACTOR_ORDER if pd.notna(actors.loc[ACTOR_LABELS[k], "Intäkt per år"])]
-        prof = prof.loc[[k for k in prof.index if k in shown]]
+    keys = {}
+    for actor in ACTOR_ORDER:
+        money = cells.money_key(str(a), y, actor)
+        label = ACTOR_LABELS[actor]
+        keys[(label, "Intäkt per år")] = [money]
+        keys[(label, "Kostnad")] = [money, ended_key]
+        for col in ("Resultat 1 år", "Resultat 5 år", "Återbetalningstid (månader)"):
+            keys[(label, col)] = [money, ended_key]
+    actors = privacy.apply_pattern(actors, data.pattern, keys)
+    shown = [k for k in ACTOR_ORDER if pd.notna(actors.loc[ACTOR_LABELS[k], "Intäkt per år"])]
+    prof = prof.loc[[k for k in prof.index if k in shown]]
     actors.attrs = {**actors.attrs, "participants": n, "profitability": prof}
     return sav, actors
 
@@ -1068,7 +951,6 @@ def economics_note(sav: pd.DataFrame, actors: pd.DataFrame) -> nr.Html:
     parts of the state that do not add up to it, and the two five-year figures measure
     different things (gross savings of those in work, net result for all who ended)."""
     mkr = nr.fmt_mkr(1)
-    hidden_actors = privacy.suppressed_cells(actors)
 
     def quoted(row: str, column: str, table: pd.DataFrame = actors) -> str:
         """ " (1,2 mnkr)" for a figure the table shows; nothing for a hidden one (a note must not
@@ -1079,10 +961,8 @@ def economics_note(sav: pd.DataFrame, actors: pd.DataFrame) -> nr.Html:
         return f" ({mkr(v)})"
 
     varav = ["varav Arbetsförmedlingen", "varav Försäkringskassan"]
+    parts_shown = all(quoted(r, "Intäkt per år") for r in varav)
     parts = actors.loc[varav, "Intäkt per år"]
-    parts_shown = parts.notna().all() and not any(
-        (r, "Intäkt per år") in hidden_actors for r in varav
-    )
     together = f" ({mkr(parts.sum())} i intäkt per år)" if parts_shown else ""
     five = sav.loc["5 år"]
     gross = "Besparingen med schablonbelopp på 5 år" + (
@@ -1186,19 +1066,14 @@ def target_group_tables(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame] |
             ),
         )
         label = f"Personer i insatser {data.year}"
-        if data.pattern is not None:
-            key = cells.reached_key(str(data.association), data.year)
-            cov = privacy.apply_pattern(
-                cov,
-                data.pattern,
-                {(label, "Antal"): [key], (label, "Andel"): [key]},
-                counts=[(label, "Antal")],
-                public=[("Beräknad målgrupp", "Antal")],
-            )
-        else:
-            cov = privacy.suppress(
-                cov, data.threshold, counts=["Antal"], derived={"Andel": "Antal"}
-            )
+        key = cells.reached_key(str(data.association), data.year)
+        cov = privacy.apply_pattern(
+            cov,
+            _pattern(data.pattern, "the coverage table"),
+            {(label, "Antal"): [key], (label, "Andel"): [key]},
+            counts=[(label, "Antal")],
+            public=[("Beräknad målgrupp", "Antal")],
+        )
         cov.attrs["coverage"] = cov_t
     return t, cov
 
