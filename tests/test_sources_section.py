@@ -4,13 +4,14 @@ reconciles the economics figures."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from datetime import UTC, datetime
 
 import pytest
 
-from finsamlib import datasets, sources
+from finsamlib import datasets, disclosure, privacy, sources
 from finsamlib import narrative as nr
 from finsamlib.reports import sections
 
@@ -72,7 +73,15 @@ def test_sources_section_in_swedish_with_checksums_collapsed(rar) -> None:
 
 
 def test_economics_note_explains_the_figures_that_seem_to_disagree(rar) -> None:
-    sav, actors = sections.economics_tables(rar)
+    # Every money cell shown (a pattern that hides nothing), so the note can quote them all;
+    # the run's own pattern is checked below in test_economics_note_quotes_no_hidden_figure.
+    shown = dataclasses.replace(
+        rar,
+        pattern=disclosure.Pattern(
+            threshold=4, hidden={}, keys=rar.pattern.keys, fingerprint="test"
+        ),
+    )
+    sav, actors = sections.economics_tables(shown)
     note = sections.economics_note(sav, actors).body
     assert "Så hänger siffrorna ihop" in note
     mkr = nr.fmt_mkr(1)
@@ -83,3 +92,20 @@ def test_economics_note_explains_the_figures_that_seem_to_disagree(rar) -> None:
     assert mkr(actors.loc["Samhället", "Resultat 5 år"]) in note
     assert "bruttosiffra" in note and "nettosiffra" in note
     assert "finsam-note" in sections.economics_section(rar).body
+
+
+def test_economics_note_quotes_no_hidden_figure(rar) -> None:
+    """With the run's pattern, a hidden "varav" figure is neither quoted nor summed."""
+    sav, actors = sections.economics_tables(rar)
+    note = sections.economics_note(sav, actors).body
+    hidden = privacy.suppressed_cells(actors)
+    mkr = nr.fmt_mkr(1)
+    nothing_hidden = disclosure.Pattern(
+        threshold=4, hidden={}, keys=rar.pattern.keys, fingerprint="test"
+    )
+    _sav, full = sections.economics_tables(dataclasses.replace(rar, pattern=nothing_hidden))
+    for row, column in hidden:
+        assert mkr(full.at[row, column]) not in note
+    if any(r.startswith("varav") for r, c in hidden if c == "Intäkt per år"):
+        varav = ["varav Arbetsförmedlingen", "varav Försäkringskassan"]
+        assert mkr(full.loc[varav, "Intäkt per år"].sum()) not in note
