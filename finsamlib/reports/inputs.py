@@ -231,8 +231,8 @@ class ReportInputs:
 
         ``only=(column, values)``: the rows whose ``column`` is one of ``values``, and only
         the files that gave such a row are listed among the files read (an association report
-        reads its county's participants, not the country's; with no such row anywhere, the
-        table's first file stands for the empty table). ``remember=False``: no file listed."""
+        reads its county's participants, not the country's; with no such row anywhere, an
+        empty table with the columns of the first file). ``remember=False``: no file listed."""
         names = self.names(table)
         if not names:
             return None
@@ -247,14 +247,16 @@ class ReportInputs:
                 if len(frame):
                     kept.append(n)
                     frames.append(frame)
-            if not kept:
-                kept, frames = names[:1], [self.load(names[0], remember=False).iloc[:0]]
+            if not kept:  # no such row: an empty table, and no file read for it
+                empty = self.load(names[0], remember=False).iloc[:0]
+                empty.attrs = {}
+                frames = [empty]
             for n in kept if remember else ():
                 self.load(n)  # listed among the files read
             names = kept
         else:
             frames = [self.load(n, remember=remember) for n in names]
-        provenances = sorted({f.attrs.get("provenance", "user") for f in frames})
+        provenances = sorted({f.attrs.get("provenance", "user") for f in frames if f.attrs})
         out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         out.attrs = {
             "provenance": ",".join(provenances),
