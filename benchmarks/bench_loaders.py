@@ -109,9 +109,13 @@ def run(rows: int, repeat: int) -> None:
         ("indicators alone", only),
     ):
         print(f"{name:44}{wall:8.3f}{cpu:8.3f}{wall / base[0]:8.1f}{cpu / base[1]:8.1f}")
-    ratio = both[0] / base[0]
-    verdict = "met" if ratio <= TARGET else "not met"
-    print(f"loader + indicators: {ratio:.1f}x the bare read (target <= {TARGET:g}x: {verdict})")
+    for what, i in (("wall", 0), ("CPU", 1)):  # on a loaded machine CPU time is the steadier
+        ratio = both[i] / base[i]
+        verdict = "met" if ratio <= TARGET else "not met"
+        print(
+            f"loader + indicators, {what}: {ratio:.1f}x the bare read "
+            f"(target <= {TARGET:g}x: {verdict})"
+        )
 
 
 def main() -> None:
