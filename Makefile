@@ -11,7 +11,7 @@ ifeq ($(shell id -u),0)
 LAB_ROOT := --allow-root
 endif
 
-.PHONY: test lint format lab data reports bench clean
+.PHONY: test lint format lab data reports bench bench-loaders bench-national clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,9 +45,18 @@ data: $(STAMP)
 reports: $(STAMP)
 	$(BIN)/finsam reports --out reports
 
-# On demand, not in CI: the runner against a naive papermill + nbconvert CLI loop.
+# On demand, not in CI: the runner against a naive papermill + nbconvert CLI loop, and a report
+# against the imports-only floor (issue #13: >= 5x and <= 1.5x).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_reports.py
+
+# The loader and indicators against a bare pyarrow read at 100 000 and 1 000 000 rows (<= 3x).
+bench-loaders: $(STAMP)
+	$(BIN)/python benchmarks/bench_loaders.py
+
+# Every report of 10, 40 and 80 synthetic associations with --workers 2 (takes a while).
+bench-national: $(STAMP)
+	$(BIN)/python benchmarks/bench_national.py
 
 clean:
 	rm -rf reports/* data/processed/* .pytest_cache .ruff_cache

@@ -362,7 +362,9 @@ def _arrow_body(data: bytes, sep: str, counts: np.ndarray | None) -> pd.DataFram
                 quote_char='"',
                 double_quote=True,
                 escape_char=False,
-                newlines_in_values=True,
+                # a line break inside a value needs quotes; without any, Arrow may split
+                # the text in parallel blocks at line breaks
+                newlines_in_values=b'"' in data,
                 ignore_empty_lines=False,
             ),
             convert_options=pa_csv.ConvertOptions(

@@ -520,11 +520,11 @@ def _validate(
         for f in spec.fields
         if f.kind in ("int", "float") and f.name in header_of
     )
-    out = pd.DataFrame(index=raw.index)
+    columns: dict[str, pd.Series] = {}  # one frame at the end: 16 inserts cost ~0.7 s at 1 M
     for f in spec.fields:
         if f.name not in header_of:
             absent = pd.Series("", index=raw.index, dtype="str")
-            out[f.name] = _as_dtype(_coerce(absent, f)[0], f)
+            columns[f.name] = _as_dtype(_coerce(absent, f)[0], f)
             continue
         source = raw[header_of[f.name]]
         values, bad = _coerce(source, f, decimal_comma)
@@ -542,7 +542,7 @@ def _validate(
                     Problem(int(line), header_of[f.name], "", f.expected() + " (required)")
                 )
                 failed.add((int(line), f.name))
-        out[f.name] = _as_dtype(values, f)
+        columns[f.name] = _as_dtype(values, f)
         if len(problems) > 10 * MAX_REPORTED_PROBLEMS:
             problems.append(
                 Problem(
@@ -554,6 +554,7 @@ def _validate(
                 )
             )
             raise FinsamDataError(path, problems)
+    out = pd.DataFrame(columns, index=raw.index)
     problems += _pandera_problems(out, raw, spec, header_of, failed)
     problems += _rule_problems(out, raw, spec, header_of)
     if problems:

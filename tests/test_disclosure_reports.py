@@ -37,7 +37,8 @@ ASSOCIATION_SECTIONS = (
 def model_and_pattern():
     data = sections.load(association="Finnveden", year=2021)
     costs = data.inputs.load("assumptions/standard_costs")
-    model = cells.report_model(data.participants, data.registry, standard_costs=costs)
+    everyone = data.inputs.load_table("participants", remember=False)  # the page has its county's
+    model = cells.report_model(everyone, data.registry, standard_costs=costs)
     return model, data.pattern
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from finsamlib import cli
-from finsamlib.reports import cache, runner
+from finsamlib import cli, disclosure
+from finsamlib.reports import cache, cells, runner
 from finsamlib.reports.inputs import sha256_of
 
 from .reports_fixtures import copy_data_dir, participant_files
@@ -34,19 +35,23 @@ def recorded(tmp_path):
     params = {"association": "Finnveden", "year": 2021, "data_dir": str(data), "threshold": 4}
     read = ["registry.csv", "derived/population.csv"]
     inputs = {rel: sha256_of(data / rel) for rel in read}
-    cache.write(out, PAGE, NOTEBOOK, params, html, inputs, cache.always_inputs(data))
+    deps = cache.Dependencies(data, 4)
+    cache.write(out, PAGE, NOTEBOOK, params, html, inputs, cache.always_inputs(data), deps)
     assert cache.fresh(out, PAGE, NOTEBOOK, params)
     return data, out, params
 
 
-def test_record_lists_what_was_read_the_manifest_and_every_participant_file(recorded):
+def test_record_lists_what_was_read_and_the_pattern_inputs(recorded):
     data, out, _ = recorded
     record = json.loads(cache.record_path(out, PAGE).read_text(encoding="utf-8"))
     always = {"MANIFEST.csv", "registry.csv", "assumptions/standard_costs.csv"}
-    always |= {p.relative_to(data).as_posix() for p in participant_files(data)}
     assert set(cache.always_inputs(data)) == always
     expected = always | {"derived/population.csv"}
     assert set(record["inputs"]) == expected
+    assert record["participants"] == {
+        p.relative_to(data).as_posix(): sha256_of(p) for p in participant_files(data)
+    }
+    assert len(record["rows"]) == 64 and len(record["pattern"]) == 64
     assert record["notebook"] == sha256_of(NOTEBOOK)
     assert record["page"] == sha256_of(out / PAGE)
 
@@ -60,7 +65,9 @@ def test_generation_time_does_not_invalidate(recorded):
     "change",
     [
         "data file bytes",
-        "participant file not read by the page",
+        "own participant row",
+        "a county sibling's participant row",
+        "a row of the county moved into another county's file",
         "manifest",
         "a file now missing",
         "parameter",
@@ -77,9 +84,12 @@ def test_any_change_invalidates(recorded, change, tmp_path, monkeypatch):
     if change == "data file bytes":
         with (data / "derived/population.csv").open("a", encoding="utf-8") as fh:
             fh.write("\n")
-    elif change == "participant file not read by the page":
-        with participant_files(data)[0].open("a", encoding="utf-8") as fh:
-            fh.write("\n")
+    elif change == "own participant row":
+        _edit_first_row(_participant_file(data, "finnveden"))
+    elif change == "a county sibling's participant row":
+        _edit_first_row(_participant_file(data, "hoglandet"))
+    elif change == "a row of the county moved into another county's file":
+        _add_row(_participant_file(data, "rar_sormland"), "Finnveden")
     elif change == "manifest":
         text = (data / "MANIFEST.csv").read_text(encoding="utf-8")
         (data / "MANIFEST.csv").write_text(text.replace("Förbunden", "Alla förbund", 1), "utf-8")
@@ -103,6 +113,74 @@ def test_any_change_invalidates(recorded, change, tmp_path, monkeypatch):
     assert not cache.fresh(out, PAGE, notebook, params)
 
 
+def _participant_file(data: Path, slug: str) -> Path:
+    return next(p for p in participant_files(data) if slug in p.name)
+
+
+def _edit_first_row(file: Path) -> None:
+    """One year earlier birth for the file's first registration (still valid)."""
+    lines = file.read_text(encoding="utf-8-sig").split("\n")
+    cells = lines[1].split(";")
+    cells[4] = str(int(cells[4]) - 1)  # Födelseår
+    lines[1] = ";".join(cells)
+    file.write_text("\n".join(lines), encoding="utf-8-sig")
+
+
+def _add_row(file: Path, association: str) -> None:
+    """A copy of the file's first registration, of ``association`` and a new person."""
+    lines = file.read_text(encoding="utf-8-sig").rstrip("\n").split("\n")
+    cells = lines[1].split(";")
+    cells[0], cells[2] = association, "S-999999"
+    file.write_text("\n".join([*lines, ";".join(cells)]) + "\n", encoding="utf-8-sig")
+
+
+def test_another_countys_participants_leave_the_page_fresh(recorded):
+    """Finnveden's page computes from Jönköpings län's rows: a changed row, and a new row, in
+    Södermanlands län's file change neither its rows nor its part of the pattern."""
+    data, out, params = recorded
+    file = _participant_file(data, "rar_sormland")
+    _edit_first_row(file)
+    _add_row(file, "RAR Sörmland")
+    assert cache.fresh(out, PAGE, NOTEBOOK, params)
+    record = json.loads(cache.record_path(out, PAGE).read_text(encoding="utf-8"))
+    assert record["participants"][file.relative_to(data).as_posix()] != sha256_of(file)
+
+
+def test_page_pattern_digest_follows_only_the_pages_cells():
+    """Hand-made pattern: a hidden cell of another county leaves the digests of Finnveden's
+    page and of its county's overview as they were; a cell of its county's outcome column,
+    or one of its own, changes them."""
+    registry = pd.DataFrame(
+        {
+            "association": ["Finnveden", "Höglandet", "RAR Sörmland"],
+            "county": ["Jönköpings län", "Jönköpings län", "Södermanlands län"],
+        }
+    )
+    own = cells.flow_key("Finnveden", 2021, "ended")
+    county = cells.outcome_key("Jönköpings län", "Totalt", 2021, "work_count")
+    sibling = cells.outcome_key("Höglandet", "Totalt", 2021, "work_count")
+    other = cells.flow_key("RAR Sörmland", 2021, "ended")
+    other_year = cells.outcome_key("Finnveden", "Totalt", 2018, "work_count")
+    keys = frozenset({own, county, sibling, other, other_year})
+
+    def digests(hidden: dict) -> tuple[str, str]:
+        pattern = disclosure.Pattern(threshold=4, hidden=hidden, keys=keys)
+        return (
+            cells.page_pattern_digest(pattern, registry, association="Finnveden", year=2021),
+            cells.page_pattern_digest(pattern, registry, county="Jönköpings län", year=2021),
+        )
+
+    base = digests({})
+    assert digests({other: "primary"}) == base
+    assert digests({other_year: "secondary"}) == base  # a page shows its own year only
+    assert digests({own: "primary"})[0] != base[0] and digests({own: "primary"})[1] != base[1]
+    assert digests({county: "secondary"})[0] != base[0]
+    assert digests({own: "primary"}) != digests({own: "secondary"})
+    # the sibling's own outcome column is not on Finnveden's page, but on the overview
+    assert digests({sibling: "primary"})[0] == base[0]
+    assert digests({sibling: "primary"})[1] != base[1]
+
+
 def test_mapping_file_change_invalidates(tmp_path):
     """A header mapping that a report applied is one of its inputs (ReportInputs records it)."""
     data = copy_data_dir(tmp_path / "data")
@@ -113,7 +191,8 @@ def test_mapping_file_change_invalidates(tmp_path):
     runner.atomic_write(out / PAGE, "x")
     params = {"association": "Finnveden", "data_dir": str(data)}
     inputs = {"user/mapping.json": sha256_of(mapping)}
-    cache.write(out, PAGE, NOTEBOOK, params, "x", inputs, cache.always_inputs(data))
+    deps = cache.Dependencies(data, 4)
+    cache.write(out, PAGE, NOTEBOOK, params, "x", inputs, cache.always_inputs(data), deps)
     assert cache.fresh(out, PAGE, NOTEBOOK, params)
     mapping.write_text('{"Deltagarnr": "person_id"}', encoding="utf-8")
     assert not cache.fresh(out, PAGE, NOTEBOOK, params)
@@ -192,17 +271,17 @@ def test_changed_file_renders_exactly_the_pages_that_read_it(two_counties):
     assert after["2021/sodermanlands-lan/index.html"] == before["2021/sodermanlands-lan/index.html"]
 
 
-def test_participant_file_renders_every_page_that_lists_it(two_counties):
-    """Every report reads (and lists in its sources) all participant files; a change in the
-    other county's file renders this county's pages again. Run for one county to stay quick."""
+def test_participant_row_renders_its_association_county_and_index_only(two_counties):
+    """Issue #13: a changed row in RAR Sörmland's participant file renders its page, its
+    county's overview and the index again; Jönköpings län's four pages, which neither read
+    that file nor show a cell whose suppression changed, are left as they were. (In a county
+    of several associations the siblings render too: their page shows the county column.)"""
     data, out = two_counties
     before = _state(out)
-    finnveden = next(p for p in participant_files(data) if "finnveden" in p.name)
-    with finnveden.open("a", encoding="utf-8") as fh:
-        fh.write("\n")
-    result = _reports(out, data, "--county", "Södermanlands län")
+    _edit_first_row(_participant_file(data, "rar_sormland"))
+    result = _reports(out, data)
     assert result.exit_code == 0, result.output
-    assert "2 of 2 reports written" in result.output and "skipped" not in result.output
+    assert "2 of 2 reports written" in result.output and "4 skipped (unchanged)" in result.output
     after = _state(out)
     changed = {k for k in after if before.get(k) != after[k]}
     assert changed == {
@@ -210,6 +289,8 @@ def test_participant_file_renders_every_page_that_lists_it(two_counties):
         "2021/sodermanlands-lan/index.html",
         "index.html",
     }
+    page = (out / "2021/sodermanlands-lan/rar-sormland.html").read_text(encoding="utf-8")
+    assert "participants_rar_sormland.csv" in page and "participants_finnveden.csv" not in page
 
 
 def test_force_renders_all_and_a_parameter_change_reaches_the_pages(two_counties, tmp_path):

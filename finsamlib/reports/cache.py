@@ -7,7 +7,17 @@ notebook, the job's parameters (canonical JSON, without :data:`VOLATILE_PARAMETE
 finsamlib version and a digest of the installed finsamlib code, the SHA-256 of the page as
 written, and ``{path relative to the data folder: SHA-256}`` of every input file: the files the
 kernel reported reading (:func:`finsamlib.reports.sections.sources_section` puts them in the
-page metadata) and :func:`always_inputs`. A page is skipped only when all of it still matches
+page metadata; an association report and a county overview read only the participant files
+with rows of their county) and :func:`always_inputs`.
+
+Disclosure control makes every page depend on the other associations' rows through the run's
+one suppression pattern. The record therefore also holds, from before the run
+(:class:`Dependencies`): the SHA-256 of every participant file of the folder, of the participant
+rows the page computes from (its county's, in whichever file: ``rows``) and of the pattern
+restricted to the cells the page may publish (``pattern``,
+:func:`finsamlib.reports.cells.page_pattern_digest`). When no participant file changed, the
+pattern did not either; when one did, the page is kept only if its rows and its part of the
+newly computed pattern are the same. A page is skipped only when all of it still matches
 (:func:`fresh`); a missing or unreadable record, a file now missing or changed, a page removed
 or edited by hand: the page is rendered again. When in doubt, render.
 """
@@ -21,12 +31,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__, datasets, loaders
-from .inputs import sha256_of
+from .inputs import ReportInputs, sha256_of
 
 #: The folder of the records under the reports root (not a year, so the index ignores it).
 RECORD_DIR = "_cache"
 #: Format of the record; a record of another format is treated as missing.
-FORMAT = 1
+FORMAT = 2
 #: Page-metadata key under which a report notebook lists the files it read.
 INPUTS_KEY = "inputs"
 #: Parameters that differ on every run without changing what a page shows from its data: the
@@ -36,7 +46,9 @@ INPUTS_KEY = "inputs"
 VOLATILE_PARAMETERS = frozenset({"generated_at", "disclosure_file"})
 
 #: Loader tables whose files every record includes (see :func:`always_inputs`).
-ALWAYS_TABLES = ("participants", "registry", "standard_costs")
+ALWAYS_TABLES = ("registry", "standard_costs")
+#: The loader table whose files make the run's suppression pattern (:class:`Dependencies`).
+PATTERN_TABLE = "participants"
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -64,20 +76,69 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def always_inputs(root: Path) -> dict[str, str]:
-    """Files every page of a data folder depends on, whatever its kernel reports: the manifest
-    (it decides which files a table has and the descriptions in the sources list) and the files
-    of :data:`ALWAYS_TABLES`. Every participant file, the registry and the standard costs are
-    here because disclosure control makes a page depend on the other associations' rows of the
-    same run (one suppression pattern computed from them); correctness before skipping."""
-    root = Path(root)
-    files = {loaders.MANIFEST_NAME: sha256_of(root / loaders.MANIFEST_NAME)}
+def _table_files(root: Path, tables: tuple[str, ...]) -> dict[str, str]:
     manifest = datasets.manifest(root)
-    for rel in manifest.loc[manifest["table"].isin(ALWAYS_TABLES), "path"]:
+    files = {}
+    for rel in manifest.loc[manifest["table"].isin(tables), "path"]:
         path = root / rel
         if path.is_file():
             files[str(rel)] = sha256_of(path)
     return files
+
+
+def always_inputs(root: Path) -> dict[str, str]:
+    """Files every page of a data folder depends on, whatever its kernel reports: the manifest
+    (it decides which files a table has and the descriptions in the sources list) and the files
+    of :data:`ALWAYS_TABLES` (the registry places associations in counties; the standard costs
+    price the money cells of the pattern)."""
+    root = Path(root)
+    files = {loaders.MANIFEST_NAME: sha256_of(root / loaders.MANIFEST_NAME)}
+    files.update(_table_files(root, ALWAYS_TABLES))
+    return files
+
+
+class Dependencies:
+    """What the pages of one data folder and threshold depend on through the run's suppression
+    pattern: every participant file (``files``, read now), and only when asked
+    (:meth:`page`) the digests of a page's participant rows and of its part of the pattern."""
+
+    def __init__(self, root: Path, threshold: object) -> None:
+        self.root = Path(root)
+        self.threshold = threshold
+        self.files = _table_files(self.root, (PATTERN_TABLE,))
+        self._loaded: tuple | None = None
+
+    def _load(self) -> tuple:
+        if self._loaded is None:
+            from .cells import folder_pattern
+
+            inputs = ReportInputs(self.root)
+            registry = inputs.load("registry")
+            participants = inputs.load_table(PATTERN_TABLE, remember=False)
+            pattern = folder_pattern(self.root, int(self.threshold))  # type: ignore[call-overload]
+            self._loaded = (registry, participants, pattern)
+        return self._loaded
+
+    def page(self, parameters: Mapping[str, object]) -> dict[str, str] | None:
+        """``rows`` and ``pattern`` digests of the page of an association report or county
+        overview (None for another page: it is kept only while no participant file changed)."""
+        from .cells import page_pattern_digest, page_rows_digest
+
+        association, county = parameters.get("association"), parameters.get("county")
+        if association is None and county is None:
+            return None
+        registry, participants, pattern = self._load()
+        who = {
+            "association": None if association is None else str(association),
+            "county": None if county is None else str(county),
+        }
+        year = parameters.get("year")
+        return {
+            "rows": page_rows_digest(participants, registry, **who),
+            "pattern": page_pattern_digest(
+                pattern, registry, **who, year=None if year is None else int(year)
+            ),
+        }
 
 
 def key(notebook: str, parameters: Mapping[str, object]) -> dict[str, object]:
@@ -99,11 +160,15 @@ def fresh(
     parameters: Mapping[str, object],
     always: Mapping[str, str] | None = None,
     digests: dict[Path, str] | None = None,
+    dependencies: Dependencies | None = None,
 ) -> bool:
     """Whether the page ``output`` under ``out`` may be kept as it is: its record matches the
-    notebook, parameters, version and code, the page is the one written, and every recorded
+    notebook, parameters, version and code, the page is the one written, every recorded
     input file still has its recorded SHA-256 (and so do :func:`always_inputs`; ``always``:
-    them as computed already). ``digests`` memoises files' SHA-256 over the pages of a run."""
+    them as computed already), and either no participant file changed or the page's rows and
+    its part of the suppression pattern are the same (``dependencies``: of the page's data
+    folder and threshold, shared by the pages of a run). ``digests`` memoises files' SHA-256
+    over the pages of a run."""
     known = {} if digests is None else digests
 
     def digest(path: Path) -> str:
@@ -130,9 +195,14 @@ def fresh(
             return False
         if any(digest(root / rel) != d for rel, d in inputs.items()):
             return False
-    except (OSError, ValueError, KeyError, loaders.FinsamDataError):
+        if dependencies is None:
+            dependencies = Dependencies(root, parameters.get("threshold"))
+        if record.get("participants") == dependencies.files:
+            return True
+        now = dependencies.page(parameters)
+        return now is not None and all(record.get(k) == v for k, v in now.items())
+    except Exception:
         return False
-    return True
 
 
 def write(
@@ -143,8 +213,9 @@ def write(
     html: str,
     inputs: Mapping[str, str],
     always: Mapping[str, str],
+    dependencies: Dependencies,
 ) -> Path:
-    """Write the record of a page just written (``always``: :func:`always_inputs` as it was
+    """Write the record of a page just written (``always`` and ``dependencies``: as they were
     before the page was rendered, so a file changed meanwhile renders again next time)."""
     from .runner import atomic_write
 
@@ -152,6 +223,8 @@ def write(
         **key(notebook, parameters),
         "page": hashlib.sha256(html.encode("utf-8")).hexdigest(),
         "inputs": dict(sorted({**inputs, **always}.items())),
+        "participants": dict(sorted(dependencies.files.items())),
+        **(dependencies.page(parameters) or {}),
     }
     target = record_path(out, output)
     atomic_write(target, json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n")

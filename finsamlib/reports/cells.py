@@ -42,6 +42,8 @@ The per-row definitions repeat those of :mod:`finsamlib.outcomes`, :mod:`finsaml
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -627,7 +629,116 @@ def folder_pattern(data_dir: str | Path | None, threshold: int) -> disclosure.Pa
         if inputs.has("assumptions/standard_costs")
         else None
     )
-    return pattern_for(participants, registry, int(threshold), standard_costs=costs)
+    fp = data_fingerprint(participants, registry, costs, int(threshold))
+    if fp not in _FOLDER_PATTERNS:  # the runner asks twice: for the reports and their records
+        while len(_FOLDER_PATTERNS) >= _FOLDER_PATTERNS_KEPT:
+            _FOLDER_PATTERNS.pop(next(iter(_FOLDER_PATTERNS)))
+        _FOLDER_PATTERNS[fp] = pattern_for(
+            participants, registry, int(threshold), standard_costs=costs
+        )
+    return _FOLDER_PATTERNS[fp]
+
+
+#: The last patterns :func:`folder_pattern` computed, by their data fingerprint.
+_FOLDER_PATTERNS: dict[str, disclosure.Pattern] = {}
+_FOLDER_PATTERNS_KEPT = 4
+
+
+# --------------------------------------------------------------------------- what a page shows
+
+
+def page_areas(
+    registry: pd.DataFrame, *, association: str | None = None, county: str | None = None
+) -> tuple[list[str], str]:
+    """The associations whose participant rows a page computes from, and its county: an
+    association report shows its own figures and its county's column (summed over its sibling
+    associations), a county overview every association of the county."""
+    if association is not None:
+        hit = registry.loc[registry["association"] == association, "county"]
+        county = str(hit.iloc[0]) if len(hit) else ""
+    members = registry.loc[registry["county"].astype(str) == str(county), "association"]
+    return sorted(set(members.astype(str))), str(county)
+
+
+def page_cell_keys(
+    pattern: disclosure.Pattern,
+    registry: pd.DataFrame,
+    *,
+    association: str | None = None,
+    county: str | None = None,
+    year: int | None = None,
+) -> list[tuple]:
+    """The cells of ``pattern`` a page of ``year`` (None: every year) may publish: an
+    association's own cells and the outcome cells of its county; for a county overview, the
+    cells of its associations and of the county. A superset of what the page prints (so a
+    change to any of them renders the page again, never too few). Every key's year is its
+    third element (see the key functions above), and a page shows only its own year."""
+    members, county_name = page_areas(registry, association=association, county=county)
+    own = {str(association)} if association is not None else set(members)
+    areas = own | {county_name}
+    keys = pattern.keys or frozenset(pattern.hidden)
+    return sorted(
+        (
+            k
+            for k in keys
+            if (year is None or _key_year(k) in (None, int(year)))
+            and (
+                (k[0] == "outcome" and str(k[1]) in areas)
+                or (k[0] != "outcome" and len(k) > 1 and str(k[1]) in own)
+            )
+        ),
+        key=repr,
+    )
+
+
+def _key_year(key: tuple) -> int | None:
+    """The year of a cell key (None if it has none: then it counts for every page)."""
+    at = 3 if key[0] == "outcome" else 2
+    value = key[at] if len(key) > at else None
+    return int(value) if isinstance(value, int | np.integer) else None
+
+
+def page_pattern_digest(
+    pattern: disclosure.Pattern,
+    registry: pd.DataFrame,
+    *,
+    association: str | None = None,
+    county: str | None = None,
+    year: int | None = None,
+) -> str:
+    """SHA-256 of the pattern as one page of ``year`` sees it: the method, threshold and
+    minimum range, and whether and why each of :func:`page_cell_keys` is hidden."""
+    cells = [
+        [list(k), pattern.hidden.get(k)]
+        for k in page_cell_keys(
+            pattern, registry, association=association, county=county, year=year
+        )
+    ]
+    text = json.dumps(
+        [pattern.method, pattern.threshold, pattern.min_range, cells],
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def page_rows_digest(
+    participants: pd.DataFrame | None,
+    registry: pd.DataFrame,
+    *,
+    association: str | None = None,
+    county: str | None = None,
+) -> str:
+    """SHA-256 of the participant rows a page computes from (:func:`page_areas`), in any
+    file: a row moved into another file changes it too."""
+    if participants is None:
+        return "none"
+    members, _ = page_areas(registry, association=association, county=county)
+    rows = participants[participants["association"].astype(str).isin(members)]
+    hashed = pd.util.hash_pandas_object(rows.reset_index(drop=True), index=False)
+    digest = hashlib.sha256(hashed.to_numpy().tobytes())
+    digest.update(repr([(c, str(t)) for c, t in rows.dtypes.items()]).encode())
+    return digest.hexdigest()
 
 
 def data_fingerprint(

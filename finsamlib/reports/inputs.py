@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,30 +180,16 @@ class ReportInputs:
         return self.manifest.set_index("path").loc[rel]
 
     # ------------------------------------------------------------------ loading
-    def load(self, name: str) -> pd.DataFrame:
+    def load(self, name: str, *, remember: bool = True) -> pd.DataFrame:
         """One dataset by name (e.g. ``registry``, ``published/seed001_utfall_2019``), or the
         only dataset of a loader table by the table's name; a header mapping named in the
-        manifest's ``mapping`` column is applied."""
+        manifest's ``mapping`` column is applied. With ``remember=False`` the file is not
+        listed among the files read (see :meth:`load_table`'s ``only``)."""
         name = self._resolve(name)
+        if not remember:
+            return self._parse(name)[0]
         if name not in self._cache:
-            file = datasets.path(name, self.root)
-            rel = file.relative_to(self.root).as_posix()
-            entry = self._entry(rel)
-            digest = sha256_of(file)
-            table = str(entry["table"])
-            mapping_rel = str(entry.get(MAPPING_COLUMN, "") or "")
-            mapping_digest = sha256_of(self.root / mapping_rel) if mapping_rel else ""
-            sheet = str(entry.get(SHEET_COLUMN, "") or "")
-            key = (str(file), digest, str(entry["provenance"]), table, mapping_digest, sheet)
-            if key not in _PARSED:
-                kwargs: dict[str, object] = {}
-                if mapping_rel:
-                    kwargs["mapping"] = read_mapping(self.root / mapping_rel, table)
-                if sheet:
-                    kwargs["sheet"] = sheet
-                _PARSED[key] = datasets.load(name, root=self.root, **kwargs)
-            df = _PARSED[key].copy()
-            df.attrs = dict(_PARSED[key].attrs)
+            df, rel, digest, mapping_rel, mapping_digest = self._parse(name)
             self._remember(rel, str(df.attrs.get("provenance", "user")), digest)
             if mapping_rel:
                 mapping_entry = self._entry(mapping_rel)
@@ -210,14 +197,66 @@ class ReportInputs:
             self._cache[name] = df
         return self._cache[name].copy()
 
-    def load_table(self, table: str) -> pd.DataFrame | None:
+    def _parse(self, name: str) -> tuple[pd.DataFrame, str, str, str, str]:
+        """A copy of the parsed dataset, its path, SHA-256, mapping path and its SHA-256."""
+        file = datasets.path(name, self.root)
+        rel = file.relative_to(self.root).as_posix()
+        entry = self._entry(rel)
+        digest = sha256_of(file)
+        table = str(entry["table"])
+        mapping_rel = str(entry.get(MAPPING_COLUMN, "") or "")
+        mapping_digest = sha256_of(self.root / mapping_rel) if mapping_rel else ""
+        sheet = str(entry.get(SHEET_COLUMN, "") or "")
+        key = (str(file), digest, str(entry["provenance"]), table, mapping_digest, sheet)
+        if key not in _PARSED:
+            kwargs: dict[str, object] = {}
+            if mapping_rel:
+                kwargs["mapping"] = read_mapping(self.root / mapping_rel, table)
+            if sheet:
+                kwargs["sheet"] = sheet
+            _PARSED[key] = datasets.load(name, root=self.root, **kwargs)
+        df = _PARSED[key].copy()
+        df.attrs = dict(_PARSED[key].attrs)
+        return df, rel, digest, mapping_rel, mapping_digest
+
+    def load_table(
+        self,
+        table: str,
+        *,
+        only: tuple[str, Iterable[str]] | None = None,
+        remember: bool = True,
+    ) -> pd.DataFrame | None:
         """Every dataset of one loader table, concatenated (e.g. participants split in files
-        per association), or None when the folder has none."""
+        per association), or None when the folder has none.
+
+        ``only=(column, values)``: the rows whose ``column`` is one of ``values``, and only
+        the files that gave such a row are listed among the files read (an association report
+        reads its county's participants, not the country's; with no such row anywhere, an
+        empty table with the columns of the first file). ``remember=False``: no file listed."""
         names = self.names(table)
         if not names:
             return None
-        frames = [self.load(n) for n in names]
-        provenances = sorted({f.attrs.get("provenance", "user") for f in frames})
+        if only is not None:
+            column, values = only[0], list(only[1])
+            kept: list[str] = []
+            frames = []
+            for n in names:
+                frame = self.load(n, remember=False)
+                if column in frame.columns:
+                    frame = frame[frame[column].isin(values)].reset_index(drop=True)
+                if len(frame):
+                    kept.append(n)
+                    frames.append(frame)
+            if not kept:  # no such row: an empty table, and no file read for it
+                empty = self.load(names[0], remember=False).iloc[:0]
+                empty.attrs = {}
+                frames = [empty]
+            for n in kept if remember else ():
+                self.load(n)  # listed among the files read
+            names = kept
+        else:
+            frames = [self.load(n, remember=remember) for n in names]
+        provenances = sorted({f.attrs.get("provenance", "user") for f in frames if f.attrs})
         out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         out.attrs = {
             "provenance": ",".join(provenances),

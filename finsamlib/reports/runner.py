@@ -604,15 +604,16 @@ def run(
     summary = RunSummary(out=out)
     start = time.perf_counter()
     always: dict[str, dict[str, str]] = {}
+    deps: dict[tuple[str, object], cache.Dependencies] = {}
     if incremental:
-        jobs, summary.skipped, always = _skip_unchanged(jobs, out, force)
+        jobs, summary.skipped, always, deps = _skip_unchanged(jobs, out, force)
     bar = _progress(len(jobs), progress)
 
     def handle(result: JobResult) -> None:
         with contextlib.suppress(OSError):
             cache.remove(out, result.job.output)  # no record of a page being replaced
         _write_result(result, out, summary)
-        _record(result, out, summary, always)
+        _record(result, out, summary, always, deps)
         if on_result is not None:
             on_result(result)
         bar.update(1)  # type: ignore[attr-defined]
@@ -620,13 +621,16 @@ def run(
     work = tempfile.TemporaryDirectory(prefix="finsam-run-")
     try:
         if executor is not None:
-            _on_executor(executor, with_disclosure(jobs, work.name), handle)
+            jobs = with_disclosure(jobs, work.name)
+            _snapshot(jobs, deps)
+            _on_executor(executor, jobs, handle)
         elif jobs:
             folders = sorted({str(j.parameters.get("data_dir") or "") for j in jobs})
             n = min(workers or os.cpu_count() or 1, len(jobs))
             with pool.ReportPool(n, process_pool, warm=folders) as own:
                 # while the workers warm up: the one suppression pattern of the run
                 jobs = with_disclosure(jobs, work.name)
+                _snapshot(jobs, deps)
                 for job, value in own.results(execute, jobs):
                     handle(_as_result(job, value))
                 summary.retried = [j.name for j in own.retried]
@@ -647,15 +651,26 @@ def run(
     return summary
 
 
+def _deps_key(job: Job) -> tuple[str, object]:
+    return (str(job.parameters.get("data_dir") or ""), job.parameters.get("threshold"))
+
+
 def _record(
-    result: JobResult, out: Path, summary: RunSummary, always: dict[str, dict[str, str]]
+    result: JobResult,
+    out: Path,
+    summary: RunSummary,
+    always: dict[str, dict[str, str]],
+    deps: dict[tuple[str, object], cache.Dependencies],
 ) -> None:
     """Write the cache record of a page just written, if the report listed its inputs and the
     run is incremental (``always`` has its data folder)."""
     root = str(result.job.parameters.get("data_dir") or "")
     target = out / result.job.output
     written = bool(summary.written) and summary.written[-1] == target
+    dependencies = deps.get(_deps_key(result.job))
     if not (written and result.html is not None and result.inputs and root in always):
+        return
+    if dependencies is None:
         return
     try:
         cache.write(
@@ -666,22 +681,35 @@ def _record(
             result.html,
             result.inputs,
             always[root],
+            dependencies,
         )
     except OSError as exc:  # no record: the page is rendered again next time
         log.warning("no cache record for %s: %s", result.job.name, _os_error(exc))
+    except Exception as exc:  # e.g. no pattern for broken data: no record either
+        log.warning("no cache record for %s: %s", result.job.name, _one_line(exc))
 
 
 def _skip_unchanged(
     jobs: Sequence[Job], out: Path, force: bool
-) -> tuple[list[Job], list[Path], dict[str, dict[str, str]]]:
+) -> tuple[
+    list[Job], list[Path], dict[str, dict[str, str]], dict[tuple[str, object], cache.Dependencies]
+]:
     """The jobs to run, the pages kept as they are (their record matches; none with
-    ``force``), and :func:`cache.always_inputs` of each data folder, taken before any job runs
-    (a file changed during the run then renders its pages again next time)."""
+    ``force``), and :func:`cache.always_inputs` of each data folder and the
+    :class:`cache.Dependencies` of each folder and threshold, taken before any job runs (a file
+    changed during the run then renders its pages again next time)."""
     always: dict[str, dict[str, str]] = {}
-    for root in sorted({str(j.parameters.get("data_dir") or "") for j in jobs}):
+    deps: dict[tuple[str, object], cache.Dependencies] = {}
+    for job in jobs:
+        root = str(job.parameters.get("data_dir") or "")
         try:
-            always[root] = cache.always_inputs(cache.data_root({"data_dir": root}))
+            folder = cache.data_root({"data_dir": root})
+            if root not in always:
+                always[root] = cache.always_inputs(folder)
+            if _deps_key(job) not in deps:
+                deps[_deps_key(job)] = cache.Dependencies(folder, job.parameters.get("threshold"))
         except (OSError, ValueError, FinsamDataError) as exc:  # no records for this folder
+            always.pop(root, None)
             log.warning("no cache records for %s: %s", root or "the embedded data", exc)
     todo, skipped = [], []
     digests: dict[Path, str] = {}
@@ -690,12 +718,29 @@ def _skip_unchanged(
         if (
             not force
             and root in always
-            and cache.fresh(out, job.output, job.notebook, job.parameters, always[root], digests)
+            and _deps_key(job) in deps
+            and cache.fresh(
+                out,
+                job.output,
+                job.notebook,
+                job.parameters,
+                always[root],
+                digests,
+                deps[_deps_key(job)],
+            )
         ):
             skipped.append(out / job.output)
         else:
             todo.append(job)
-    return todo, sorted(skipped), always
+    return todo, sorted(skipped), always, deps
+
+
+def _snapshot(jobs: Sequence[Job], deps: dict[tuple[str, object], cache.Dependencies]) -> None:
+    """Read the data the records of ``jobs`` will hold as they are now, before any page is
+    rendered (after :func:`with_disclosure`, whose pattern it reuses)."""
+    for key in {_deps_key(j) for j in jobs} & set(deps):
+        with contextlib.suppress(Exception):  # no pattern: no record (see _record)
+            deps[key].page({"county": ""})
 
 
 def render_reports(

@@ -165,15 +165,21 @@ def load(
         county = str(registry.loc[registry["association"] == association, "county"].iloc[0])
     else:
         county = _valid(str(county), sorted(registry["county"].unique()), "county")
-    participants = inputs.load_table("participants")
+    # The page computes its figures from its county's rows only (the association, its
+    # siblings for the county column) and lists only the files they came from; the whole
+    # table decides the years and the run's one suppression pattern (the page's cache record
+    # holds the pattern's cells of this page: finsamlib.reports.cache).
+    everyone = inputs.load_table("participants", remember=False)
+    county_members = registry.loc[registry["county"] == county, "association"].unique()
+    participants = inputs.load_table("participants", only=("association", county_members))
     if association is not None:
         # read now what later sections read, so that the banner at the top knows every input
         for table in LATER_TABLES:
             inputs.load_table(table)
-    years = cells.report_years(participants)
+    years = cells.report_years(everyone)
     if years and int(year) not in years:
         raise KeyError(f"no data for year {year}; years with data: {', '.join(map(str, years))}")
-    pattern = disclosure_pattern(inputs, registry, participants, int(threshold), disclosure_file)
+    pattern = disclosure_pattern(inputs, registry, everyone, int(threshold), disclosure_file)
     params: dict[str, object] = {}
     if association is not None:
         params["Förbund"] = association

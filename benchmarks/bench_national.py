@@ -1,0 +1,147 @@
+"""Benchmark at national scale, on demand: ``.venv/bin/python benchmarks/bench_national.py``.
+
+Sweden has about 80 samordningsförbund in 21 counties. This generates a registry of that size
+in a temporary data folder and times ``finsam reports --workers 2`` rendering every report of
+it (association reports, county overviews, the index), for 10, 40 and 80 associations, and
+prints how the wall time grows (it should be linear in the number of pages, or better).
+
+The data are SYNTHETIC: the embedded data's four associations (two real counties) are kept, and
+the others are renamed copies of their synthetic participant files (``Syntetiskt förbund N`` in
+``Syntetiskt län M``, four associations per county, SCB-shaped but invented county and kommun
+codes 80-98), listed in the manifest with provenance ``synthetic`` and the ``Syntetisk`` column
+kept, so every report shows the synthetic-data banner. Nothing is written to the repository.
+
+``--sizes 10 40`` runs fewer cases (the 80-association case takes the longest).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from finsamlib import datasets
+from finsamlib.reports import paths
+
+BIN = Path(sys.executable).parent
+#: Associations per synthetic county (the country has 80 in 21 counties: about four).
+PER_COUNTY = 4
+#: County codes of the synthetic counties start here (real codes are 01-25).
+FIRST_COUNTY_CODE = 80
+
+
+def make_registry(root: Path, n: int) -> Path:
+    """A data folder with ``n`` associations: the embedded four and ``n - 4`` synthetic ones
+    (renamed copies of the embedded synthetic participant files), four per synthetic county."""
+    raw = root / "raw"
+    shutil.copytree(datasets.data_dir(), raw)
+    registry = list(csv.DictReader((raw / "registry.csv").open(encoding="utf-8")))
+    originals = sorted({r["association"] for r in registry})
+    manifest = datasets.manifest(raw)
+    extra_registry, extra_manifest = [], []
+    for i in range(max(0, n - len(originals))):
+        source = originals[i % len(originals)]
+        county, member = divmod(i, PER_COUNTY)
+        county_code = f"{FIRST_COUNTY_CODE + county:02d}"
+        kommun_code = f"{county_code}{member:02d}"
+        name = f"Syntetiskt förbund {i + 1}"
+        extra_registry.append(
+            {
+                "association": name,
+                "county_code": county_code,
+                "county": f"Syntetiskt län {county + 1}",
+                "kommun_code": kommun_code,
+                "kommun": f"Syntetisk kommun {kommun_code}",
+            }
+        )
+        rel = f"synthetic/participants_{paths.slug(source).replace('-', '_')}.csv"
+        assert rel in set(manifest["path"]), rel
+        lines = (raw / rel).read_text(encoding="utf-8-sig").splitlines()
+        out = [lines[0]]
+        for line in lines[1:]:
+            fields = line.split(";")
+            fields[0] = name
+            fields[2] = f"N{i + 1}-{fields[2]}"  # person ids stay unique per association
+            fields[5] = kommun_code
+            out.append(";".join(fields))
+        target = f"synthetic/participants_national_{i + 1}.csv"
+        (raw / target).write_text("\n".join(out) + "\n", encoding="utf-8")
+        extra_manifest.append(
+            f"{target},synthetic,benchmark copy of {rel},"
+            f"SYNTHETIC national-scale benchmark copy of {source},participants"
+        )
+    with (raw / "registry.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=list(registry[0])).writerows(extra_registry)
+    with (raw / "MANIFEST.csv").open("a", encoding="utf-8") as fh:
+        fh.write("\n".join(extra_manifest) + ("\n" if extra_manifest else ""))
+    return raw
+
+
+def render(raw: Path, out: Path, workers: int) -> tuple[float, int]:
+    """Wall time of ``finsam reports`` over the whole folder, and the pages it wrote."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [
+            str(BIN / "finsam"),
+            "reports",
+            "--data-dir",
+            str(raw),
+            "--out",
+            str(out),
+            "--workers",
+            str(workers),
+            "--no-progress",
+            "--force",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"finsam reports failed:\n{done.stdout}\n{done.stderr}")
+    written = re.search(r"(\d+) of (\d+) reports written", done.stdout + done.stderr)
+    if written is None or written.group(1) != written.group(2):
+        raise SystemExit(f"not every report was written:\n{done.stdout}\n{done.stderr}")
+    return seconds, int(written.group(1)) + 1  # and the index
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 40, 80])
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    print(
+        f"SYNTHETIC registry; finsam reports --workers {args.workers}; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start"
+    )
+    rows = []
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory(prefix="finsam-national-") as tmp:
+            raw = make_registry(Path(tmp), n)
+            with (raw / "registry.csv").open(encoding="utf-8") as fh:
+                counties = len({r["county"] for r in csv.DictReader(fh)})
+            seconds, pages = render(raw, Path(tmp) / "out", args.workers)
+        rows.append((n, counties, pages, seconds))
+        print(
+            f"{n:3d} associations, {counties:2d} counties: {pages:3d} pages in {seconds:7.1f} s "
+            f"({seconds / pages:5.2f} s/page), load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+    for (n0, _, p0, t0), (n1, _, p1, t1) in itertools.pairwise(rows):
+        print(
+            f"{n0} -> {n1} associations: pages x{p1 / p0:.2f}, time x{t1 / t0:.2f} "
+            f"({'linear or better' if t1 / t0 <= p1 / p0 * 1.1 else 'worse than linear'})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
