@@ -652,11 +652,15 @@ def page_areas(
 ) -> tuple[list[str], str]:
     """The associations whose participant rows a page computes from, and its county: an
     association report shows its own figures and its county's column (summed over its sibling
-    associations), a county overview every association of the county."""
+    associations); a county overview every association of the data folder, because its
+    adjusted comparison (``comparison_sections``) fits one model on all of them and places the
+    county's associations among the others."""
     if association is not None:
         hit = registry.loc[registry["association"] == association, "county"]
         county = str(hit.iloc[0]) if len(hit) else ""
-    members = registry.loc[registry["county"].astype(str) == str(county), "association"]
+        members = registry.loc[registry["county"].astype(str) == str(county), "association"]
+    else:
+        members = registry["association"]
     return sorted(set(members.astype(str))), str(county)
 
 

@@ -165,13 +165,17 @@ def load(
         county = str(registry.loc[registry["association"] == association, "county"].iloc[0])
     else:
         county = _valid(str(county), sorted(registry["county"].unique()), "county")
-    # The page computes its figures from its county's rows only (the association, its
-    # siblings for the county column) and lists only the files they came from; the whole
-    # table decides the years and the run's one suppression pattern (the page's cache record
-    # holds the pattern's cells of this page: finsamlib.reports.cache).
+    # An association report computes its figures from its county's rows only (the
+    # association, its siblings for the county column) and lists only the files they came
+    # from; a county overview reads every association's rows (its adjusted comparison places
+    # the county among all of them: cells.page_areas). The whole table decides the years and
+    # the run's one suppression pattern (the page's cache record holds the pattern's cells of
+    # this page: finsamlib.reports.cache).
     everyone = inputs.load_table("participants", remember=False)
-    county_members = registry.loc[registry["county"] == county, "association"].unique()
-    participants = inputs.load_table("participants", only=("association", county_members))
+    members, _ = cells.page_areas(
+        registry, association=association, county=None if association else county
+    )
+    participants = inputs.load_table("participants", only=("association", members))
     if association is not None:
         # read now what later sections read, so that the banner at the top knows every input
         for table in LATER_TABLES:
