@@ -97,6 +97,7 @@ class RunSummary:
     kept: list[Path] = field(default_factory=list)  # executed notebooks of failed reports
     index_error: str | None = None
     skipped: list[Path] = field(default_factory=list)  # pages kept: their inputs did not change
+    unlinked: list[Path] = field(default_factory=list)  # pages whose links to failed pages went
 
     @property
     def ok(self) -> bool:
@@ -116,6 +117,9 @@ class RunSummary:
         if self.removed:
             shown = ", ".join(p.relative_to(self.out).as_posix() for p in self.removed)
             lines.append(f"removed the earlier pages of failed reports: {shown}")
+        if self.unlinked:
+            shown = ", ".join(p.relative_to(self.out).as_posix() for p in self.unlinked)
+            lines.append(f"links to failed reports made plain text in: {shown}")
         if any(p.is_file() for p in self.kept):
             lines.append(f"executed notebooks of failed reports: {self.out / paths.FAILED_DIR}")
         if self.index_error:
@@ -456,6 +460,50 @@ def _write_result(result: JobResult, out: Path, summary: RunSummary) -> None:
     log.error("report %s failed: %s (notebook: %s)", result.job.name, result.error, where)
 
 
+#: What a page says instead of linking to a page that failed in the same run.
+UNAVAILABLE_NOTE = "(rapporten kunde inte skapas i den här körningen)"
+
+
+def unlink_failed(out: Path, summary: RunSummary) -> None:
+    """After every job of a run: in each page beside a report that failed (the pages of one
+    county link to each other by file name: the overview to its associations, each association
+    to the overview), make the links to it plain text with :data:`UNAVAILABLE_NOTE`, atomically.
+
+    Jobs run in parallel, so a county overview cannot know which of its associations will fail.
+    The failed page itself is gone (:func:`_write_result`), so its link would be dead; links to
+    pages not in this run stay. A rewritten page loses its cache record, so the next run
+    renders it again (with its link, once the report succeeds)."""
+    failed: dict[Path, set[str]] = {}
+    for result in summary.failed:
+        target = out / result.job.output
+        failed.setdefault(target.parent, set()).add(target.name)
+    for folder, names in sorted(failed.items()):
+        for page in sorted(folder.glob("*.html")):
+            if page.name in names:
+                continue
+            try:
+                text = page.read_text(encoding="utf-8")
+                changed = _unlink(text, names)
+                if changed != text:
+                    atomic_write(page, changed)
+                    cache.remove(out, page.relative_to(out).as_posix())
+                    summary.unlinked.append(page)
+            except OSError as exc:
+                log.error("could not unlink failed reports in %s: %s", page, _os_error(exc))
+
+
+def _unlink(page: str, names: set[str]) -> str:
+    """``page`` with each ``<a href="NAME">text</a>`` (or ``NAME#part``), for NAME in
+    ``names``, made plain text followed by :data:`UNAVAILABLE_NOTE`."""
+    import html as htmlmod
+    import re
+
+    hrefs = "|".join(re.escape(htmlmod.escape(n, quote=True)) for n in sorted(names))
+    link = re.compile(rf'<a href="(?:{hrefs})(?:#[^"]*)?">(.*?)</a>', re.S)
+    note = f'<span class="finsam-unavailable">{htmlmod.escape(UNAVAILABLE_NOTE)}</span>'
+    return link.sub(lambda m: f"{m.group(1)} {note}", page)
+
+
 def _os_error(exc: OSError) -> str:
     return exc.strerror or _one_line(exc)
 
@@ -636,6 +684,7 @@ def run(
             work.cleanup()
             with contextlib.suppress(OSError):
                 (out / paths.FAILED_DIR).rmdir()  # only if empty
+            unlink_failed(out, summary)
             if index:
                 try:
                     summary.index = write_index(out, generated_at)
