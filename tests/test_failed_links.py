@@ -1,35 +1,20 @@
-"""No page of a run links to a page that failed in the same run: a county overview's link to
-an association whose report failed, an association's breadcrumb to a failed overview and the
-index's heading of a county without overview become plain text; other links stay."""
+"""No page of a run links to a page that failed in the same run or was never made: a county
+overview's link to an association whose report failed, an association's breadcrumb to a failed
+overview, a link to a report never made and the index's heading of a county without overview
+become plain text with a note; links to pages that exist stay."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
 from finsamlib.reports import cache, paths, runner
+from tests.faults_fixtures import waiting_notebook
 
 NOTE = "(rapporten kunde inte skapas i den här körningen)"
-
-
-def page_notebook(path: Path) -> Path:
-    """A light notebook that shows ``page`` as HTML, or fails when ``fail``."""
-    nb = new_notebook(
-        cells=[
-            new_code_cell("page = ''\nfail = False", metadata={"tags": ["parameters"]}),
-            new_code_cell(
-                "if fail:\n    raise ValueError('avsiktligt fel')\n"
-                "from IPython.display import HTML\nHTML(page)"
-            ),
-        ]
-    )
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python", "language": "python"}
-    nbformat.write(nb, path)
-    return path
+MISSING = "(rapporten har inte skapats)"
 
 
 def hrefs(path: Path) -> list[str]:
@@ -51,7 +36,7 @@ def test_a_county_overview_does_not_link_to_an_association_that_failed(tmp_path)
     """A real county overview (Jönköpings län of the embedded data: Finnveden, Höglandet,
     Södra Vätterbygden) in a run where Finnveden's report fails and Höglandet's is written;
     Södra Vätterbygden's page is from an earlier run and Finnveden's earlier page is removed."""
-    nb = page_notebook(tmp_path / "page.ipynb")
+    nb = waiting_notebook(tmp_path / "page.ipynb")
     jobs = runner.plan(county="Jönköpings län", year=2021)
     county = next(j for j in jobs if j.kind == "county")
     by_name = {j.parameters["association"]: j for j in jobs if j.kind == "association"}
@@ -79,7 +64,7 @@ def test_a_county_overview_does_not_link_to_an_association_that_failed(tmp_path)
     assert text.count(NOTE) == 1
     assert not (out / fails.output).exists()
     assert dead_links(out) == []
-    assert "links to failed reports made plain text in: 2021/jonkopings-lan/index.html" in (
+    assert "links to missing reports made plain text in: 2021/jonkopings-lan/index.html" in (
         summary.text()
     )
     # the rewritten overview has no cache record: the next run renders it again
@@ -89,12 +74,13 @@ def test_a_county_overview_does_not_link_to_an_association_that_failed(tmp_path)
 
 def test_an_association_does_not_link_to_a_county_overview_that_failed(tmp_path):
     """The overview fails: the association page's breadcrumb to it becomes plain text (the one
-    to the index of all reports stays) and the index names the county without a link."""
-    nb = page_notebook(tmp_path / "page.ipynb")
+    to the index of all reports stays), as does its link to a report never made, and the index
+    names the county without a link."""
+    nb = waiting_notebook(tmp_path / "page.ipynb")
     crumbs = (
         '<title>Förbund</title><nav><ol><li><a href="../../index.html">Alla rapporter</a></li>'
         '<li><a href="index.html">Län – översikt 2021</a></li></ol></nav>'
-        '<a href="#avsnitt">avsnitt</a>'
+        '<a href="#avsnitt">avsnitt</a><p><a href="annan.html#s">Annan</a></p>'
     )
     works = runner.Job(str(nb), {"page": crumbs}, "2021/lan/forbund.html", "Förbund", "other")
     fails = runner.Job(str(nb), {"fail": True}, "2021/lan/index.html", "Län", "other")
@@ -106,6 +92,7 @@ def test_an_association_does_not_link_to_a_county_overview_that_failed(tmp_path)
     assert summary.unlinked == [page]
     text = page.read_text(encoding="utf-8")
     assert f'<li>Län – översikt 2021 <span class="finsam-unavailable">{NOTE}</span></li>' in text
+    assert f'<p>Annan <span class="finsam-unavailable">{MISSING}</span></p>' in text
     assert hrefs(page) == ["../../index.html"]
     index = (out / paths.INDEX).read_text(encoding="utf-8")
     assert '<a href="2021/lan/index.html">' not in index and "<h3>lan</h3>" in index
@@ -113,11 +100,19 @@ def test_an_association_does_not_link_to_a_county_overview_that_failed(tmp_path)
     assert dead_links(out) == []
 
 
-def test_unlink_touches_only_the_failed_names():
+def test_unlink_touches_only_links_to_missing_or_failed_pages(tmp_path):
+    (tmp_path / "ok.html").write_text("", encoding="utf-8")
+    (tmp_path / "b.html").write_text("", encoding="utf-8")  # failed, its removal too
     page = (
-        '<a href="a.html">A</a> <a href="b.html">B &amp; C</a> <a href="xa.html">X</a>'
-        '<a href="a.html#s">A, avsnitt</a>'
+        '<a href="a.html">A</a> <a href="b.html">B &amp; C</a> <a href="ok.html">O</a>'
+        '<a href="a.html#s">A, avsnitt</a> <a href="../../index.html">I</a> <a href="#x">X</a>'
+        '<a href="https://example.org/a.html">E</a>'
     )
-    got = runner._unlink(page, {"b.html", "a.html"})
-    note = f'<span class="finsam-unavailable">{NOTE}</span>'
-    assert got == (f'A {note} B &amp; C {note} <a href="xa.html">X</a>A, avsnitt {note}')
+    got = runner._unlink(page, tmp_path, {"b.html"})
+    missing = f'<span class="finsam-unavailable">{MISSING}</span>'
+    failed = f'<span class="finsam-unavailable">{NOTE}</span>'
+    assert got == (
+        f'A {missing} B &amp; C {failed} <a href="ok.html">O</a>A, avsnitt {missing} '
+        '<a href="../../index.html">I</a> <a href="#x">X</a>'
+        '<a href="https://example.org/a.html">E</a>'
+    )
