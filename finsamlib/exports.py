@@ -13,6 +13,7 @@ import codecs
 import csv
 import functools
 import io
+import posixpath
 import re
 import warnings
 import zipfile
@@ -20,6 +21,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -564,7 +566,7 @@ def _read_book(path, book, names, spec, sheet) -> RawTable:
     name, at = found[0]
     rows = _excel_rows(book[name])
     header_line = at + 1
-    _refuse_merged(path, book[name], header_line)
+    _refuse_merged(path, name, header_line)
     header = rows[at]
     width = max((len(r) for r in rows), default=0)
     header = header + [""] * (width - len(header))
@@ -577,21 +579,14 @@ def _read_book(path, book, names, spec, sheet) -> RawTable:
     return RawTable(frame, header_line, name, names)
 
 
-def _refuse_merged(path: Path, sheet, header_line: int) -> None:
+def _refuse_merged(path: Path, sheet_name: str, header_line: int) -> None:
     """Merged cells from the header row down leave all but the first cell empty: refuse them."""
-    try:
-        with sheet._get_source() as src:  # the sheet's XML: openpyxl read-only has no merges
-            xml = src.read()
-    except (AttributeError, KeyError, OSError, zipfile.BadZipFile):
-        return
     problems = []
-    for col1, row1, col2, row2 in _MERGED.findall(xml):
+    for col1, row1, col2, row2 in merged_cells(path, sheet_name):
         last = int(row2 or row1)
         if last < header_line:
             continue  # a merged title above the table
-        ref = f"{col1.decode()}{row1.decode()}" + (
-            f":{col2.decode()}{row2.decode()}" if col2 else ""
-        )
+        ref = f"{col1}{row1}" + (f":{col2}{row2}" if col2 else "")
         where = "header" if int(row1) <= header_line else "table"
         problems.append(
             Problem(
@@ -605,6 +600,66 @@ def _refuse_merged(path: Path, sheet, header_line: int) -> None:
         )
     if problems:
         raise FinsamDataError(path, problems)
+
+
+def merged_cells(path: Path, sheet_name: str) -> list[tuple[str, str, str, str]]:
+    """The merged ranges of a sheet of an .xlsx file as (first column, first row, last column,
+    last row) text, the last two empty for a one-cell range; none when the sheet's part cannot
+    be found. Read from the file's XML (openpyxl's read-only mode, used for speed, does not
+    report merges): the sheet's part through the workbook's relationships, then a byte search
+    for ``<mergeCell ref=...>`` (they follow the cell data; parsing every cell would be slow)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            part = _sheet_part(zf, sheet_name)
+            if part is None:
+                return []
+            xml = zf.read(part)
+    except (KeyError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return []
+    return [
+        (c1.decode(), r1.decode(), c2.decode(), r2.decode())
+        for c1, r1, c2, r2 in _MERGED.findall(xml)
+    ]
+
+
+def _sheet_part(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """The zip member holding a sheet: the package's officeDocument relationship gives the
+    workbook part, its ``<sheet name r:id>`` the relationship, its relationships the target."""
+    workbook = _rel_targets(zf, "").get("officeDocument", "xl/workbook.xml")
+    rels = _rel_targets(zf, workbook, by="Id")
+    for el in ElementTree.fromstring(zf.read(workbook)).iter():
+        if _local(el.tag) == "sheet" and el.get("name") == sheet_name:
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+            return rels.get(rid) if rid else None
+    return None
+
+
+def _rel_targets(zf: zipfile.ZipFile, part: str, by: str = "Type") -> dict[str, str]:
+    """The relationships of a package part (``""``: the package), keyed by the last segment of
+    their type or by their Id, each to the zip member it targets."""
+    folder, _, name = part.rpartition("/")
+    rels = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+    try:
+        root = ElementTree.fromstring(zf.read(rels))
+    except KeyError:
+        return {}
+    found: dict[str, str] = {}
+    for el in root:
+        target = el.get("Target", "")
+        if el.get("TargetMode") == "External" or not target:
+            continue
+        if target.startswith("/"):
+            member = target.lstrip("/")
+        else:
+            member = posixpath.normpath(posixpath.join(folder, target))
+        key = el.get(by, "")
+        found.setdefault(key.rsplit("/", 1)[-1] if by == "Type" else key, member)
+    return found
+
+
+def _local(tag: str) -> str:
+    """An XML name without its namespace (transitional and strict OOXML differ there)."""
+    return tag.rsplit("}", 1)[-1]
 
 
 def header_spec(

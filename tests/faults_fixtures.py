@@ -38,11 +38,13 @@ if __name__ == "__main__":
 
 
 def waiting_notebook(path: Path) -> Path:
-    """A notebook without finsamlib imports that notes its kernel and may wait for ``go``."""
+    """A notebook without finsamlib imports that notes its kernel and may wait for ``go``
+    (``page``: the HTML it shows instead of its heading)."""
     nb = new_notebook(
         cells=[
             new_code_cell(
-                "n = 0\nwait = False\nwait_max = 600\nmarkers = ''\nbig = 0\nfail = False",
+                "n = 0\nwait = False\nwait_max = 600\nmarkers = ''\nbig = 0\nfail = False\n"
+                "page = ''",
                 metadata={"tags": ["parameters"]},
             ),
             new_code_cell(
@@ -59,7 +61,7 @@ def waiting_notebook(path: Path) -> Path:
             ),
             new_code_cell(
                 "from IPython.display import HTML\n"
-                "HTML(f'<h1>Rapport {n}</h1>' + '<p>' + 'x' * big + '</p>')"
+                "HTML(page or f'<h1>Rapport {n}</h1>' + '<p>' + 'x' * big + '</p>')"
             ),
         ]
     )

@@ -7,6 +7,7 @@ import codecs
 import csv
 import io
 import tempfile
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from finsamlib import FinsamDataError, load_participants
 from finsamlib.categories import fold
-from finsamlib.exports import header_spec
+from finsamlib.exports import header_spec, merged_cells
 from finsamlib.schemas import PARTICIPANTS
 
 from .conftest import GOOD_ROWS, SWEDISH_HEADERS, write_csv
@@ -190,6 +191,47 @@ def test_merged_data_cells_are_refused(tmp_path: Path) -> None:
     err = error_of(path)
     assert (err.line, err.column) == (3, "A3:A5")
     assert "merged cells in the table" in err.expected
+
+
+def swap_sheet_parts(path: Path) -> Path:
+    """Rewrite a two-sheet workbook so that the first sheet lives in ``sheet2.xml`` and the
+    second in ``sheet1.xml``, named by absolute targets (as some exporters write them): only
+    the workbook's relationships tell which part is which sheet."""
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    one, two = "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"
+    members[one], members[two] = members[two], members[one]
+    rels = "xl/_rels/workbook.xml.rels"
+    text = members[rels].decode("utf-8")
+    assert 'Target="/xl/worksheets/sheet1.xml"' in text  # openpyxl's own form
+    text = text.replace("/xl/worksheets/sheet1.xml", "@").replace(
+        "/xl/worksheets/sheet2.xml", "/xl/worksheets/sheet1.xml"
+    )
+    members[rels] = text.replace("@", "/xl/worksheets/sheet2.xml").encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_merged_cells_are_found_through_the_workbook_relationships(tmp_path: Path) -> None:
+    """The merges of a sheet come from its own part (found through the workbook's
+    relationships, no private openpyxl API), not from the part its position suggests."""
+    rows = table_rows()
+    rows[0][13] = None
+    info = [["Uttag ur SUS", None], ["Datum", "2024-01-31"]]
+    path = workbook(
+        tmp_path / "m.xlsx",
+        {"Info": info, "Data": rows},
+        merged=[("Info", "A1:B1"), ("Data", "M1:N1"), ("Data", "C5")],
+    )
+    swap_sheet_parts(path)
+    assert merged_cells(path, "Info") == [("A", "1", "B", "1")]
+    assert sorted(merged_cells(path, "Data")) == [("C", "5", "", ""), ("M", "1", "N", "1")]
+    assert merged_cells(path, "Saknas") == []
+    err = error_of(path)
+    assert (err.line, err.column) == (1, "M1:N1")
+    assert [(q.line, q.column) for q in err.problems] == [(1, "M1:N1"), (5, "C5")]
 
 
 def test_a_broken_workbook(tmp_path: Path) -> None:

@@ -144,6 +144,7 @@ class IndexEntry:
     county_title: str
     reports: tuple[tuple[str, str], ...]  # (title, href relative to the root)
     synthetic: bool
+    has_overview: bool = True  # the county overview page exists (else its title is no link)
 
 
 def scan(root: Path) -> list[IndexEntry]:
@@ -169,6 +170,7 @@ def scan(root: Path) -> list[IndexEntry]:
                     county_title=page_title(index) if index.is_file() else county.name,
                     reports=titles,
                     synthetic=synthetic,
+                    has_overview=index.is_file(),
                 )
             )
     return entries
@@ -222,9 +224,11 @@ def index_page(entries: Iterable[IndexEntry], generated_at: str, version: str) -
                 parts.append("</section>")
             year = e.year
             parts.append(f'<section><h2 id="ar-{e.year}">{e.year}</h2>')
-        parts.append(
-            f'<h3><a href="{esc(e.county_dir)}/{paths.INDEX}">{esc(e.county_title)}</a></h3><ul>'
-        )
+        if e.has_overview:
+            heading = f'<a href="{esc(e.county_dir)}/{paths.INDEX}">{esc(e.county_title)}</a>'
+        else:  # the overview failed or was never made: no dead link
+            heading = esc(e.county_title)
+        parts.append(f"<h3>{heading}</h3><ul>")
         for title, href in e.reports:
             parts.append(f'<li><a href="{esc(href)}">{esc(title)}</a></li>')
         parts.append("</ul>")

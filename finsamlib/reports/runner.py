@@ -11,9 +11,11 @@ it arrives, so one failing report stops nothing else.
 from __future__ import annotations
 
 import contextlib
+import html as htmlmod
 import json
 import logging
 import os
+import re
 import sys
 import tempfile
 import time
@@ -97,6 +99,7 @@ class RunSummary:
     kept: list[Path] = field(default_factory=list)  # executed notebooks of failed reports
     index_error: str | None = None
     skipped: list[Path] = field(default_factory=list)  # pages kept: their inputs did not change
+    unlinked: list[Path] = field(default_factory=list)  # pages whose dead links became text
 
     @property
     def ok(self) -> bool:
@@ -116,6 +119,9 @@ class RunSummary:
         if self.removed:
             shown = ", ".join(p.relative_to(self.out).as_posix() for p in self.removed)
             lines.append(f"removed the earlier pages of failed reports: {shown}")
+        if self.unlinked:
+            shown = ", ".join(p.relative_to(self.out).as_posix() for p in self.unlinked)
+            lines.append(f"links to missing reports made plain text in: {shown}")
         if any(p.is_file() for p in self.kept):
             lines.append(f"executed notebooks of failed reports: {self.out / paths.FAILED_DIR}")
         if self.index_error:
@@ -456,6 +462,58 @@ def _write_result(result: JobResult, out: Path, summary: RunSummary) -> None:
     log.error("report %s failed: %s (notebook: %s)", result.job.name, result.error, where)
 
 
+#: What a page says instead of linking to a page of its folder that failed in the same run.
+UNAVAILABLE_NOTE = "(rapporten kunde inte skapas i den här körningen)"
+#: What a page says instead of linking to a page of its folder that was never made (a run of
+#: one association writes its county's overview, which names every association of the county).
+MISSING_NOTE = "(rapporten har inte skapats)"
+#: A link to a page of the same folder (the pages of a county link to each other by file name).
+_SIBLING_LINK = re.compile(r'<a href="([^"/\\#?:]+\.html)(?:#[^"]*)?">(.*?)</a>', re.S)
+
+
+def unlink_missing(out: Path, summary: RunSummary) -> None:
+    """After every job of a run: in each page of the folders the run wrote to (a county's: the
+    overview links to its associations, each association to the overview), make every link to
+    a page of that folder that is not there plain text with a note, atomically:
+    :data:`UNAVAILABLE_NOTE` for a report that failed in this run, :data:`MISSING_NOTE` for one
+    never made. Links to pages that exist, from this run or an earlier one, stay.
+
+    Jobs run in parallel, so a county overview cannot know which of its associations will fail;
+    a failed report's earlier page is gone (:func:`_write_result`). A rewritten page loses its
+    cache record, so the next run renders it again (with its links, once the reports exist)."""
+    folders: dict[Path, set[str]] = {}
+    for target in [*summary.written, *summary.skipped]:
+        folders.setdefault(target.parent, set())
+    for result in summary.failed:
+        target = out / result.job.output
+        folders.setdefault(target.parent, set()).add(target.name)
+    for folder, failed in sorted(folders.items()):
+        for page in sorted(folder.glob("*.html")):
+            try:
+                text = page.read_text(encoding="utf-8")
+                changed = _unlink(text, folder, failed)
+                if changed != text:
+                    atomic_write(page, changed)
+                    cache.remove(out, page.relative_to(out).as_posix())
+                    summary.unlinked.append(page)
+            except OSError as exc:
+                log.error("could not unlink missing reports in %s: %s", page, _os_error(exc))
+
+
+def _unlink(page: str, folder: Path, failed: set[str]) -> str:
+    """``page`` with each link to a page of ``folder`` that failed (``failed``: file names) or
+    does not exist made plain text followed by its note."""
+
+    def plain(m: re.Match[str]) -> str:
+        name = htmlmod.unescape(m.group(1))
+        if name not in failed and (folder / name).is_file():
+            return m.group(0)
+        note = UNAVAILABLE_NOTE if name in failed else MISSING_NOTE
+        return f'{m.group(2)} <span class="finsam-unavailable">{htmlmod.escape(note)}</span>'
+
+    return _SIBLING_LINK.sub(plain, page)
+
+
 def _os_error(exc: OSError) -> str:
     return exc.strerror or _one_line(exc)
 
@@ -640,6 +698,7 @@ def run(
             work.cleanup()
             with contextlib.suppress(OSError):
                 (out / paths.FAILED_DIR).rmdir()  # only if empty
+            unlink_missing(out, summary)
             if index:
                 try:
                     summary.index = write_index(out, generated_at)
