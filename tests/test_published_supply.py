@@ -23,15 +23,27 @@ def change() -> pd.DataFrame:
     return supply.change(rows[rows["association"] == "Finnveden"], year=2019)
 
 
-def test_the_table_is_the_reports_table(change):
-    got = published_supply.supply_table(change, 4)
-    pd.testing.assert_frame_equal(got, sections.supply_table(change, 4))
+@pytest.fixture(scope="module")
+def pattern():
+    """The pattern the notebook computes for the embedded data (with their registry)."""
+    return published_supply.pattern(4)
+
+
+def test_the_table_is_the_reports_table(change, pattern):
+    """The same pattern as finsam reports' run on the embedded data, so the same table."""
+    got = published_supply.supply_table(change, pattern, "Finnveden", 2019)
+    report = sections.load(association="Finnveden", year=2019)
+    assert pattern.hidden == report.pattern.hidden
+    expected = sections.supply_table(
+        change, pattern=report.pattern, association="Finnveden", year=2019
+    )
+    pd.testing.assert_frame_equal(got, expected)
     assert privacy.suppressed_cells(got), "Finnveden 2019 has small counts to hide"
 
 
-def test_the_chart_hides_what_the_table_hides(change):
-    table = published_supply.supply_table(change, 4)
-    data = published_supply.chart_data(change, 4)
+def test_the_chart_hides_what_the_table_hides(change, pattern):
+    table = published_supply.supply_table(change, pattern, "Finnveden", 2019)
+    data = published_supply.chart_data(change, pattern, "Finnveden", 2019)
     hidden = privacy.suppressed_cells(table)
     for i, label in enumerate(data["label"]):
         for col, target in {**COUNT, **SHARE}.items():
@@ -46,11 +58,13 @@ def test_the_chart_hides_what_the_table_hides(change):
     assert data.loc[small.index, "share_before"].isna().all()
 
 
-def test_the_figure_marks_the_hidden_bars(change):
-    fig = published_supply.before_after_chart(change, 4, title="Finnveden 2019")
+def test_the_figure_marks_the_hidden_bars(change, pattern):
+    fig = published_supply.before_after_chart(
+        change, pattern, "Finnveden", 2019, title="Finnveden 2019"
+    )
     try:
         texts = [t.get_text() for ax in fig.axes for t in ax.texts]
-        data = published_supply.chart_data(change, 4)
+        data = published_supply.chart_data(change, pattern, "Finnveden", 2019)
         drawn = data[~((data["count_before"] == 0) & (data["count_after"] == 0))]
         n_hidden = int(drawn[["share_before", "share_after"]].isna().sum().sum())
         marks = [t for t in texts if t.strip() in ("<5", "..")]
