@@ -20,8 +20,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (finsam)" >/dev/null
 	touch $@
 
+# Two processes (pytest-xdist): tests/conftest.py groups the tests that share a costly fixture
+# (one rendering of the reports, a module's fixtures) and hands out the long groups first.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder --durations=15
 
 lint: $(STAMP)
 	$(BIN)/ruff check finsamlib tests benchmarks
