@@ -11,7 +11,7 @@ import pytest
 #: Test modules whose tests share nothing costly (no module- or session-scoped fixture, no
 #: shared render): under ``make test`` each of their tests may run in either process. Every
 #: other module runs whole in one process, so its module fixtures are built once.
-SPREAD_MODULES = frozenset({"test_reports_runner", "test_faults", "test_output_folder"})
+SPREAD_MODULES = frozenset({"test_reports_runner", "test_output_folder"})
 #: The tests that read the one shared rendering (:func:`tests.reports_fixtures.rendered`): whole
 #: modules, and single tests as ``module::name``. One process renders the reports for them all.
 RENDERED = "rendered"
@@ -26,7 +26,8 @@ RENDERED_TESTS = frozenset(
 )
 #: Groups that take a minute or more, started first (``make test`` passes
 #: ``--no-loadscope-reorder``, so xdist hands out groups in collection order): a long group
-#: started last would keep one process busy while the other idles.
+#: started last would keep one process busy while the other idles. (``make test`` runs
+#: test_faults on its own afterwards, without xdist: see the Makefile.)
 LONG_FIRST = (
     "test_wheel",
     RENDERED,
@@ -34,7 +35,6 @@ LONG_FIRST = (
     "test_render_cache",
     "test_disclosure_reports",
     "test_reports_runner",
-    "test_faults",
     "test_output_folder",
     "test_cli_init",
     "test_slugs",
