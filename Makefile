@@ -20,14 +20,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (finsam)" >/dev/null
 	touch $@
 
-# Two processes (pytest-xdist): tests/conftest.py groups the tests that share a costly fixture
-# (one rendering of the reports, a module's fixtures) and hands out the long groups first.
-# The signal and kill tests (test_faults.py) then run alone, without xdist: inside an xdist
-# worker the Ctrl-C test's run did not stop within its 120 s (it passes alone and serially).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder --durations=15 \
-		--ignore=tests/test_faults.py
-	$(BIN)/python -m pytest tests/test_faults.py
+	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check finsamlib tests benchmarks
