@@ -63,7 +63,10 @@ def sigterm_interrupts() -> Iterator[None]:
         yield
         return
 
+    received: list[int] = []
+
     def interrupt(signum: int, _frame: object) -> None:
+        received.append(signum)
         raise Interrupted(signum)
 
     old = signal.signal(signal.SIGTERM, interrupt)
@@ -71,6 +74,11 @@ def sigterm_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, old)
+    # A signal that lands in a callback Python runs for itself (an import lock's weakref
+    # callback, a __del__) has its exception printed as "ignored" and the block goes on; the
+    # run was still told to stop, so it ends as interrupted, not as a success.
+    if received:
+        raise Interrupted(received[0])
 
 
 @contextlib.contextmanager
