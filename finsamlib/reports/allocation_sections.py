@@ -178,9 +178,10 @@ def allocation_section(data: ReportData) -> nr.Html:
                 "Andel av riket, försörjningsmått": shares,
                 "Befolkning 16–64 år": nr.fmt_count,
                 "Andel av riket, befolkning": shares,
-                "Statlig tilldelning": nr.fmt_kr,
+                # millions with two decimals: eight columns fit a desktop page without scrolling
+                "Statlig tilldelning": nr.fmt_mkr(2),
                 "Kr per invånare 16–64 år": nr.fmt_kr,
-                "Finansiering med region och kommuner": nr.fmt_kr,
+                "Finansiering med region och kommuner": nr.fmt_mkr(2),
             },
         )
     )
