@@ -66,7 +66,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -420,12 +420,39 @@ class _Compiled:
         for r, ids in enumerate(self.relations):
             for c in ids.tolist():
                 self.relations_of[c].append(r)
+        self._components: list[np.ndarray] | None = None
+        self._component_of_atom: np.ndarray | None = None
         self.row_scale = np.ones(n)  # amounts are scaled to coefficients of at most 1
         for c in range(n):
             if not self.is_count[c]:
                 lo, hi = self.A.indptr[c], self.A.indptr[c + 1]
                 if hi > lo:
                     self.row_scale[c] = 1.0 / float(np.abs(self.A.data[lo:hi]).max())
+
+    def component_atoms(self) -> list[np.ndarray]:
+        """The atoms of each connected block of the model (atoms linked by a cell that counts
+        both), largest first. No cell counts atoms of two blocks, so an attacker's programme
+        over one block, with every other atom fixed, bounds its cells exactly as the whole
+        programme does, and is far smaller (one block per county on the embedded data)."""
+        if self._components is None:
+            from scipy.sparse.csgraph import connected_components
+
+            n = self.A.shape[0]
+            graph = sparse.bmat([[None, self.A], [self.A.T, None]], format="csr")
+            _k, labels = connected_components(graph, directed=False)
+            atom_labels = labels[n:]
+            blocks = [np.flatnonzero(atom_labels == lab) for lab in np.unique(atom_labels)]
+            self._components = sorted(blocks, key=lambda b: (-b.size, int(b[0]) if b.size else 0))
+        return self._components
+
+    def component_of_cell(self, cell: int) -> int:
+        """The index (in :meth:`component_atoms`) of the block a non-empty cell lies in."""
+        if self._component_of_atom is None:
+            of = np.full(self.n_atoms, -1, dtype=np.int64)
+            for i, atoms in enumerate(self.component_atoms()):
+                of[atoms] = i
+            self._component_of_atom = of
+        return int(self._component_of_atom[self.A.indices[self.A.indptr[cell]]])
 
     def closure(self, hidden: dict[int, str], new: Iterable[int]) -> list[int]:
         """Hide every cell computed from a newly hidden one; returns all newly hidden."""
@@ -571,6 +598,8 @@ def protect(
     *,
     min_range: int = MIN_RANGE,
     fingerprint: str = "",
+    map_: Callable = map,
+    batches: int = 1,
 ) -> Pattern:
     """One suppression pattern for every cell of ``model`` (see the module docstring).
 
@@ -581,6 +610,9 @@ def protect(
     min_range : an attacker's whole-number interval for a hidden count must be at least this
         wide (1: the count cannot be pinned to one value).
     fingerprint : stored in the pattern, to recognise the data it was made for.
+    map_, batches : the groups' audits (the bulk of the work) are split in ``batches`` tasks
+        run by ``map_`` (e.g. a process pool's ``map``, so that idle workers share them); each
+        group starts from the same cells, so the pattern is the same however they are run.
     """
     if isinstance(threshold, bool) or int(threshold) != threshold or threshold < 0:
         raise ValueError(f"threshold must be a whole number >= 0, got {threshold!r}")
@@ -594,8 +626,8 @@ def protect(
             hidden[c] = PRIMARY
     comp.closure(hidden, sorted(hidden))
     _complete_relations(comp, hidden)
-    auditor = _Auditor(comp, threshold, int(min_range))
-    unprotected = auditor.run(hidden) if hidden else []
+    auditor = _Auditor(comp, threshold, int(min_range), batches)
+    unprotected = auditor.run(hidden, map_) if hidden else []
     out: dict[Key, str] = {}
     for c in sorted(hidden):
         for i in comp.members[c]:
@@ -627,11 +659,15 @@ def attack(model: CellModel, pattern: Pattern) -> dict[Key, tuple[int, int]]:
             if hidden.get(c) in (PRIMARY, SMALL) and reason == SECONDARY:
                 reason = hidden[c]
             hidden[c] = reason
-    lp = _Programme(comp, pattern.threshold, hidden)
+    blocks: dict[int, _Programme] = {}  # exact: no cell counts atoms of two blocks
     out: dict[Key, tuple[int, int]] = {}
     for c in sorted(hidden):
         if not comp.is_count[c] or comp.empty[c]:
             continue
+        b = comp.component_of_cell(c)
+        if b not in blocks:
+            blocks[b] = _Programme(comp, pattern.threshold, hidden, comp.component_atoms()[b])
+        lp = blocks[b]
         hi = lp.optimum(c, +1)[0]
         lo = lp.optimum(c, -1)[0]
         bounds = (math.ceil(lo - _TOL), math.floor(hi + _TOL))
@@ -644,18 +680,21 @@ def attack(model: CellModel, pattern: Pattern) -> dict[Key, tuple[int, int]]:
 
 
 def _highs():
-    """The HiGHS bindings: scipy's own (scipy >= 1.15), else the ``highspy`` package, whose
-    first solver object prints a banner to the process's standard output (silenced here, so
-    that it never lands in a report)."""
+    """The HiGHS bindings and a new solver object: the ``highspy`` package (a dependency; it
+    imports in milliseconds, where scipy's copy of the same bindings pulls in all of
+    ``scipy.optimize``, about half a second, on the run's critical path), else scipy's own
+    (scipy >= 1.15). ``highspy``'s first solver object prints a banner to the process's
+    standard output; it is silenced here, so that it never lands in a report."""
     try:
+        import highspy
+    except ImportError:  # pragma: no cover - highspy is a dependency
         from scipy.optimize._highspy import _core
 
         return _core, _core._Highs()
-    except (ImportError, AttributeError):  # pragma: no cover - depends on the scipy build
+    global _BANNER_SHOWN
+    if not _BANNER_SHOWN:
         import os
         import sys
-
-        import highspy
 
         sys.stdout.flush()
         saved = os.dup(1)
@@ -667,7 +706,13 @@ def _highs():
             os.dup2(saved, 1)
             os.close(saved)
             os.close(null)
+        _BANNER_SHOWN = True
         return highspy, h
+    return highspy, highspy.Highs()
+
+
+#: Whether this process has made its first ``highspy.Highs`` (which prints the banner).
+_BANNER_SHOWN = False
 
 
 class _Programme:
@@ -815,11 +860,33 @@ class _Programme:
         return sense * value, x, np.flatnonzero(np.abs(duals) > 1e-9).tolist()
 
 
+@dataclass
+class _GroupAudit:
+    """What one group's audit found: the cells it hid (or marked ".."), the cells only the
+    whole block can decide, the attacker's values seen for those, and its solver calls."""
+
+    hidden: dict[int, str]
+    escalated: list[int]
+    witness: dict[int, list[float]]
+    solves: int
+
+
+def _audit_groups(
+    task: tuple[_Compiled, int, int, dict[int, str], list[int], dict[int, list[int]]],
+) -> dict[int, _GroupAudit]:
+    """Audit some groups, each from the same start; a task for ``protect``'s ``map_`` (a
+    top-level function, so that a process pool can run it)."""
+    comp, threshold, min_range, start, groups, cells = task
+    auditor = _Auditor(comp, threshold, min_range)
+    return {g: auditor.audit_group(g, cells[g], start) for g in groups}
+
+
 class _Auditor:
-    def __init__(self, comp: _Compiled, threshold: int, min_range: int) -> None:
+    def __init__(self, comp: _Compiled, threshold: int, min_range: int, batches: int = 1) -> None:
         self.comp = comp
         self.threshold = threshold
         self.min_range = min_range
+        self.batches = max(1, int(batches))
         self.solves = 0
 
     def audited(self, hidden: Mapping[int, str]) -> list[int]:
@@ -836,27 +903,64 @@ class _Auditor:
     def _safe(self, down: float, up: float) -> bool:
         return math.floor(up + _TOL) - math.ceil(down - _TOL) >= self.min_range
 
-    def run(self, hidden: dict[int, str]) -> list[int]:
+    def run(self, hidden: dict[int, str], map_: Callable = map) -> list[int]:
         """Audit and extend ``hidden`` until every audited cell is protected; returns the cells
-        that could not be protected."""
+        that could not be protected. ``map_`` runs the groups' audits (see :func:`protect`)."""
         comp = self.comp
         witness: dict[int, list[float]] = {}  # cell -> [lowest, highest] seen in a solution
         gave_up: set[int] = set()
-        # every cell whose atoms lie in one group is audited over that group first
+        # every cell whose atoms lie in one group is audited over that group first, each group
+        # from the same start (so in any order, or at once), and their hidden cells merged
         by_group: dict[int, list[int]] = {}
         rest: list[int] = []
         for c in self.audited(hidden):
             g = comp.group_of_cell[c]
             (by_group.setdefault(g, []) if g >= 0 else rest).append(c)
-        for g in sorted(by_group):
-            atoms = np.flatnonzero(comp.atom_group == g)
-            strong = _Programme(comp, self.threshold, hidden, atoms, "fixed")
-            weak = _Programme(comp, self.threshold, hidden, atoms, "dropped")
-            rest += self._audit(strong, weak, by_group[g], hidden, witness, gave_up, g)
-        if rest:
-            full = _Programme(comp, self.threshold, hidden)
-            self._audit(full, full, sorted(rest), hidden, witness, gave_up, -1)
+        groups = sorted(by_group)
+        batches = [groups[i :: self.batches] for i in range(min(self.batches, len(groups)))]
+        start = dict(hidden)
+        tasks = [(comp, self.threshold, self.min_range, start, b, by_group) for b in batches]
+        done: dict[int, _GroupAudit] = {}
+        for results in map_(_audit_groups, tasks):
+            done.update(results)
+        new: list[int] = []
+        for g in groups:  # in order: the same pattern however the groups were run
+            found = done[g]
+            for c, reason in found.hidden.items():
+                if c not in hidden:
+                    new.append(c)
+                if hidden.get(c) != SMALL:  # ".." (no upper bound) wins over "<5"
+                    hidden[c] = reason
+            rest += found.escalated
+            witness.update(found.witness)
+            self.solves += found.solves
+        # the union of closed sets is closed; this only makes sure
+        new += comp.closure(hidden, new)
+        _complete_relations(comp, hidden, new)
+        # the rest over their whole block: exact, so that one programme both proves and exposes
+        by_block: dict[int, list[int]] = {}
+        for c in rest:
+            by_block.setdefault(comp.component_of_cell(c), []).append(c)
+        for b in sorted(by_block):
+            block = _Programme(comp, self.threshold, hidden, comp.component_atoms()[b])
+            self._audit(block, block, sorted(by_block[b]), hidden, witness, gave_up, -1)
         return sorted(gave_up)
+
+    def audit_group(self, g: int, cells: list[int], start: Mapping[int, str]) -> _GroupAudit:
+        """One group's audit from ``start`` (every other row fixed at its true values)."""
+        hidden = dict(start)
+        witness: dict[int, list[float]] = {}
+        atoms = np.flatnonzero(self.comp.atom_group == g)
+        strong = _Programme(self.comp, self.threshold, hidden, atoms, "fixed")
+        weak = _Programme(self.comp, self.threshold, hidden, atoms, "dropped")
+        before = self.solves
+        escalated = self._audit(strong, weak, cells, hidden, witness, set(), g)
+        return _GroupAudit(
+            hidden={c: r for c, r in hidden.items() if start.get(c) != r},
+            escalated=escalated,
+            witness={c: witness[c] for c in escalated},
+            solves=self.solves - before,
+        )
 
     def _audit(
         self,

@@ -202,3 +202,90 @@ def test_relations_that_do_not_hold_are_ignored_and_bad_input_refused():
         m.add_count(("c",), [7])
     with pytest.raises(ValueError, match="threshold"):
         protect(m, -1)
+
+
+def tables(sizes: list[list[list[int]]], link: bool = True) -> CellModel:
+    """One two-way table per group (cells, row and column totals, its total), and with
+    ``link`` a cell over both of the first two groups' first rows, which ties them."""
+    n = sum(v for t in sizes for r in t for v in r)
+    labels = [f"g{g}" for g, t in enumerate(sizes) for r in t for v in r for _ in range(v)]
+    m = CellModel(n, groups=labels)
+    start = 0
+    rows_of: dict[tuple, list[int]] = {}
+    for g, table in enumerate(sizes):
+        for i, row in enumerate(table):
+            for j, v in enumerate(row):
+                rows = list(range(start, start + v))
+                start += v
+                m.add_count((g, i, j), rows)
+                for key in ((g, "row", i), (g, "col", j), (g, "all")):
+                    rows_of.setdefault(key, []).extend(rows)
+        for key in sorted((k for k in rows_of if k[0] == g), key=repr):
+            m.add_count(key, rows_of[key])
+        for i, row in enumerate(table):
+            m.add_total((g, "row", i), [(g, i, j) for j in range(len(row))])
+        for j in range(len(table[0])):
+            m.add_total((g, "col", j), [(g, i, j) for i in range(len(table))])
+        m.add_total((g, "all"), [(g, "row", i) for i in range(len(table))])
+    if link:
+        m.add_count(("both", 0), [*rows_of[(0, "row", 0)], *rows_of[(1, "row", 0)]])
+        m.add_total(("both", 0), [(0, "row", 0), (1, "row", 0)])
+    return m
+
+
+SIZES = [
+    [[2, 9, 14], [11, 3, 8], [7, 12, 1]],
+    [[3, 10, 6], [9, 2, 15], [13, 8, 11]],
+    [[1, 7, 9], [12, 14, 3], [6, 4, 10]],
+    [[8, 2, 13], [10, 11, 9], [4, 15, 2]],
+]
+
+
+def test_blocks_are_the_connected_parts_and_attack_them_as_the_whole_programme_does():
+    # groups 0 and 1 are tied by the "both" cell; 2 and 3 stand alone: three blocks
+    m = tables(SIZES)
+    comp = m.compiled()
+    blocks = [sorted(comp.atom_group[b].tolist()) for b in comp.component_atoms()]
+    assert [sorted(set(b)) for b in blocks] == [[0, 1], [2], [3]]  # largest first
+    p = protect(m, 4)
+    assert not pinned(m, p)
+    # the block programmes give the same bounds as one programme over every atom
+    hidden = {comp.key_index[k]: r for k, r in p.hidden.items()}
+    whole = D._Programme(comp, 4, hidden)
+    for key, (low, high) in attack(m, p).items():
+        c = comp.key_index[key]
+        assert (low, high) == (
+            round(whole.optimum(c, -1)[0]),
+            round(whole.optimum(c, +1)[0]),
+        ), key
+
+
+@pytest.mark.parametrize("batches", [2, 3])
+def test_a_process_pool_sharing_the_groups_audit_gives_the_same_pattern(batches):
+    # as the runner does: its spawned workers audit batches of groups; the pattern must not
+    # depend on how the groups were shared out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    m = tables(SIZES)
+    alone = protect(m, 4)
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        shared = protect(m, 4, map_=pool.map, batches=batches)
+    assert shared.hidden == alone.hidden
+    assert any(r == SECONDARY for r in alone.hidden.values())  # the audit had work to share
+    assert not pinned(m, shared)
+
+
+def test_the_solver_prints_nothing():
+    # highspy's first solver object prints a banner on standard output, which would land in
+    # a report's HTML: a fresh process must print nothing
+    import subprocess
+    import sys
+
+    code = (
+        "from tests.test_disclosure import line\n"
+        "from finsamlib.disclosure import protect\n"
+        "protect(line([12, 3, 20]), 4)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == ""
