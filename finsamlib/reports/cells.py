@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -607,18 +607,24 @@ def pattern_for(
     threshold: int,
     *,
     standard_costs: pd.DataFrame | None = None,
+    map_: Callable = map,
+    batches: int = 1,
 ) -> disclosure.Pattern:
-    """The one suppression pattern of every report of a data folder."""
+    """The one suppression pattern of every report of a data folder (``map_`` and ``batches``:
+    how to share the audit's work, see :func:`finsamlib.disclosure.protect`)."""
     fp = data_fingerprint(participants, registry, standard_costs, threshold)
     if participants is None or participants.empty:
         return disclosure.Pattern(threshold=int(threshold), hidden={}, fingerprint=fp)
     model = report_model(participants, registry, standard_costs=standard_costs)
-    return disclosure.protect(model, int(threshold), fingerprint=fp)
+    return disclosure.protect(model, int(threshold), fingerprint=fp, map_=map_, batches=batches)
 
 
-def folder_pattern(data_dir: str | Path | None, threshold: int) -> disclosure.Pattern:
+def folder_pattern(
+    data_dir: str | Path | None, threshold: int, *, map_: Callable = map, batches: int = 1
+) -> disclosure.Pattern:
     """The one suppression pattern of every report of a data folder (None: the embedded data),
-    for the runner to compute once per run and hand to every report."""
+    for the runner to compute once per run and hand to every report (the runner shares the
+    audit with its idle workers: ``map_``, ``batches``)."""
     from .inputs import ReportInputs
 
     inputs = ReportInputs(data_dir)
@@ -634,7 +640,7 @@ def folder_pattern(data_dir: str | Path | None, threshold: int) -> disclosure.Pa
         while len(_FOLDER_PATTERNS) >= _FOLDER_PATTERNS_KEPT:
             _FOLDER_PATTERNS.pop(next(iter(_FOLDER_PATTERNS)))
         _FOLDER_PATTERNS[fp] = pattern_for(
-            participants, registry, int(threshold), standard_costs=costs
+            participants, registry, int(threshold), standard_costs=costs, map_=map_, batches=batches
         )
     return _FOLDER_PATTERNS[fp]
 

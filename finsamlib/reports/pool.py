@@ -161,6 +161,7 @@ class ReportPool:
                 # one warm kernel parent for every worker, started first: its imports overlap
                 # the workers' start-up
                 self._zygote = zygote.Zygote(warm=self.warm)
+            self._start_workers()
         except BaseException as exc:  # e.g. Ctrl-C now: __exit__ would not run
             self.__exit__(type(exc), exc, None)
             raise
@@ -175,6 +176,28 @@ class ReportPool:
                 self._zygote.close()
             if self.folder is not None:
                 shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _start_workers(self) -> None:
+        """Start every worker now, so that their imports overlap whatever the caller does
+        before :meth:`results` (the runner computes the run's suppression pattern): a spawn
+        pool starts a process only for a task that finds none idle, so one no-op each."""
+        address = self._zygote.address if self._zygote is not None else None
+        self._executor = self.make_executor(self.workers, address, str(self.folder))
+        with _blocked():
+            for _ in range(self.workers):
+                self._executor.submit(os.getpid)
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        """``fn`` over ``items`` on the workers, in order (the runner's suppression pattern
+        shares its audit with them while they would otherwise wait); in this process if the
+        workers are not started or one died (a fresh pool then runs the reports)."""
+        items = list(items)
+        if self._executor is not None:
+            try:
+                return list(self._executor.map(fn, items))
+            except BrokenProcessPool:
+                self._shutdown()
+        return [fn(item) for item in items]
 
     def _kill_workers(self) -> None:
         if self._executor is None:
@@ -207,9 +230,10 @@ class ReportPool:
         for round_ in range(ROUNDS):
             if not todo:
                 return
-            self._executor = self.make_executor(
-                min(self.workers, len(todo)), address, str(self.folder)
-            )
+            if round_ > 0 or self._executor is None:  # round 0: the workers started early
+                self._executor = self.make_executor(
+                    min(self.workers, len(todo)), address, str(self.folder)
+                )
             with _blocked():
                 futures = {
                     self._executor.submit(_marked, fn, item, str(self._marker(round_, i))): (

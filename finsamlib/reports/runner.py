@@ -534,11 +534,14 @@ def write_index(out: Path, generated_at: str | None = None) -> Path:
 DISCLOSURE_PARAMETER = "disclosure_file"
 
 
-def with_disclosure(jobs: Sequence[Job], folder: str | Path) -> list[Job]:
+def with_disclosure(
+    jobs: Sequence[Job], folder: str | Path, workers: pool.ReportPool | None = None
+) -> list[Job]:
     """Compute the run's suppression pattern once per data folder and threshold (every report
     of a run hides the same cells: :mod:`finsamlib.disclosure`), write it under ``folder`` and
-    give each report job its path. A pattern that cannot be computed (a broken threshold or
-    data folder) is left to the reports, which then fail on their own."""
+    give each report job its path; ``workers``, if given, share the audit (they would wait
+    for the pattern anyway). A pattern that cannot be computed (a broken threshold or data
+    folder) is left to the reports, which then fail on their own."""
     from .cells import folder_pattern
 
     out = []
@@ -550,7 +553,8 @@ def with_disclosure(jobs: Sequence[Job], folder: str | Path) -> list[Job]:
         key = (str(job.parameters.get("data_dir") or ""), job.parameters.get("threshold"))
         if key not in written:
             try:
-                pattern = folder_pattern(key[0] or None, int(key[1]))  # type: ignore[arg-type]
+                share = {} if workers is None else {"map_": workers.map, "batches": workers.workers}
+                pattern = folder_pattern(key[0] or None, int(key[1]), **share)  # type: ignore[arg-type]
                 path = Path(folder) / f"disclosure-{i}.json"
                 path.write_text(pattern.to_json(), encoding="utf-8")
                 written[key] = str(path)
@@ -687,7 +691,7 @@ def run(
             n = min(workers or os.cpu_count() or 1, len(jobs))
             with pool.ReportPool(n, process_pool, warm=folders) as own:
                 # while the workers warm up: the one suppression pattern of the run
-                jobs = with_disclosure(jobs, work.name)
+                jobs = with_disclosure(jobs, work.name, own)
                 _snapshot(jobs, deps)
                 for job, value in own.results(execute, jobs):
                     handle(_as_result(job, value))
