@@ -67,10 +67,10 @@ def main() -> int:
 
     real = cells.folder_pattern
 
-    def precomputed(data_dir: object, threshold: int) -> object:
+    def precomputed(data_dir: object, threshold: int, **share: object) -> object:
         if data_dir is None and threshold == args.threshold:
             return pattern
-        return real(data_dir, threshold)  # type: ignore[arg-type]
+        return real(data_dir, threshold, **share)  # type: ignore[arg-type]
 
     with_step: list[float] = []
     without: list[float] = []
