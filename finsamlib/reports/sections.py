@@ -1278,17 +1278,3 @@ def county_links(data: ReportData) -> nr.Html:
     return nr.link_list(
         [(f"{a} – uppföljning {data.year}", paths.association_link(a)) for a in data.associations]
     )
-
-
-def transition_table(matrix: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """A before × after count matrix (one group of :func:`finsamlib.supply.transition_matrix`)
-    with row and column totals and Swedish labels, suppressed along rows and columns."""
-    if isinstance(matrix.index, pd.MultiIndex):
-        raise ValueError("transition_table needs one group (select it from a grouped matrix)")
-    t = matrix.astype(int).copy()
-    t.index = [supply.category_label(str(k)) for k in t.index]
-    t.columns = [supply.category_label(str(k)) for k in t.columns]
-    t["Samtliga"] = t.sum(axis=1)
-    t.loc["Samtliga"] = t.sum(axis=0)
-    t.index.name = "Före \\ efter"
-    return privacy.suppress(t, threshold, total_row="Samtliga", total_column="Samtliga")
