@@ -322,3 +322,60 @@ def test_force_renders_all_and_a_parameter_change_reaches_the_pages(two_counties
     # the same value given with -p: nothing to do
     again = _reports(out, data, *county, "-p", "threshold", "6")
     assert "2 skipped (unchanged)" in again.output, again.output
+
+
+# --------------------------------------------------------------------------- patterns kept
+
+
+def test_pattern_store_keeps_patterns_by_fingerprint_and_ignores_what_it_cannot_trust(tmp_path):
+    store = cache.PatternStore(tmp_path)
+    made = disclosure.Pattern(threshold=4, hidden={("a",): "primary"}, fingerprint="fp1")
+    assert store.get("fp1") is None
+    store.put("fp1", made)
+    assert store.get("fp1") == made
+    assert store.get("fp2") is None  # another fingerprint: another file
+    assert not list((tmp_path / cache.RECORD_DIR).rglob("*.json"))  # not taken for a record
+    # a file under the right name but made for other data (a copy by hand) is not used
+    store.path("fp2").write_text(made.to_json(), encoding="utf-8")
+    assert store.get("fp2") is None
+    store.path("fp1").write_text("{not json", encoding="utf-8")  # cut short, edited
+    assert store.get("fp1") is None
+    # --force: nothing is read, the new pattern replaces the old
+    forced = cache.PatternStore(tmp_path, read=False)
+    assert forced.get("fp1") is None
+    forced.put("fp1", made)
+    assert store.get("fp1") == made
+    # only the newest are kept
+    for i in range(cache.PATTERNS_KEPT + 3):
+        store.put(f"n{i}", disclosure.Pattern(threshold=4, hidden={}, fingerprint=f"n{i}"))
+    kept = sorted(store.folder.glob("*.pattern"))
+    assert len(kept) == cache.PATTERNS_KEPT
+    assert store.get(f"n{cache.PATTERNS_KEPT + 2}") is not None and store.get("n0") is None
+
+
+def test_a_run_with_the_same_participant_rows_reuses_the_kept_pattern(two_counties, monkeypatch):
+    """A page to render again, no participant row changed: the pattern of the last run is
+    reused, not audited again; a kept file that cannot be read is computed again."""
+    data, out = two_counties
+    computed: list[int] = []
+    real = cells.pattern_for
+
+    def counted(*args, **kwargs):
+        computed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cells, "pattern_for", counted)
+    page = out / "2021/jonkopings-lan/finnveden.html"
+    for broken in (False, True):
+        cells._FOLDER_PATTERNS.clear()  # as in a new process
+        computed.clear()
+        kept = list((out / cache.RECORD_DIR / cache.PATTERN_DIR).glob("*.pattern"))
+        assert kept
+        if broken:
+            for f in kept:
+                f.write_text("{", encoding="utf-8")
+        page.unlink()
+        result = _reports(out, data)
+        assert result.exit_code == 0, result.output
+        assert page.is_file() and "reports written" in result.output
+        assert len(computed) == (1 if broken else 0)

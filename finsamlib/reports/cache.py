@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from .. import __version__, datasets, loaders
+from .. import __version__, datasets, disclosure, loaders
 from .inputs import ReportInputs, sha256_of
 
 #: The folder of the records under the reports root (not a year, so the index ignores it).
@@ -97,14 +97,74 @@ def always_inputs(root: Path) -> dict[str, str]:
     return files
 
 
+#: Where :class:`PatternStore` keeps patterns between runs, under the records folder (the
+#: files end in ``.pattern``, not ``.json``: they are not page records).
+PATTERN_DIR = "patterns"
+#: How many patterns :class:`PatternStore` keeps (the newest): one per data folder and threshold
+#: a user renders into the same output folder, as a rule.
+PATTERNS_KEPT = 8
+
+
+class PatternStore:
+    """The run's suppression patterns kept between runs in the output folder
+    (``OUT/_cache/patterns``), by the fingerprint of what they were made from (the participant
+    rows, the registry, the standard costs, the threshold and the method's versions:
+    :func:`finsamlib.reports.cells.data_fingerprint`) and the finsamlib code. A run whose
+    participant rows did not change (a changed notebook, budget file or parameter) reuses its
+    pattern instead of auditing every cell again.
+
+    ``read=False`` (``--force``) computes afresh and keeps the result. An unreadable or foreign
+    file counts as missing. The files are trusted as much as the pages and records beside them:
+    whoever can change the output folder can change the pages themselves."""
+
+    def __init__(self, out: Path, *, read: bool = True) -> None:
+        self.folder = Path(out) / RECORD_DIR / PATTERN_DIR
+        self.read = read
+
+    def path(self, fingerprint: str) -> Path:
+        name = hashlib.sha256(f"{fingerprint}|{code_digest()}".encode()).hexdigest()
+        return self.folder / f"{name}.pattern"
+
+    def get(self, fingerprint: str) -> disclosure.Pattern | None:
+        """The pattern kept for ``fingerprint``, or None."""
+        if not self.read:
+            return None
+        try:
+            pattern = disclosure.Pattern.from_json(
+                self.path(fingerprint).read_text(encoding="utf-8")
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return pattern if pattern.fingerprint == fingerprint else None
+
+    def put(self, fingerprint: str, pattern: disclosure.Pattern) -> None:
+        """Keep ``pattern`` (whole, or not at all) and forget the oldest beyond
+        :data:`PATTERNS_KEPT`; an output folder that cannot take it only costs the next run
+        the audit."""
+        path = self.path(fingerprint)
+        if self.read and path.is_file():
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(pattern.to_json(), encoding="utf-8")
+            tmp.replace(path)
+            kept = sorted(self.folder.glob("*.pattern"), key=lambda p: p.stat().st_mtime_ns)
+            for old in kept[:-PATTERNS_KEPT]:
+                old.unlink()
+        except OSError:
+            pass
+
+
 class Dependencies:
     """What the pages of one data folder and threshold depend on through the run's suppression
     pattern: every participant file (``files``, read now), and only when asked
     (:meth:`page`) the digests of a page's participant rows and of its part of the pattern."""
 
-    def __init__(self, root: Path, threshold: object) -> None:
+    def __init__(self, root: Path, threshold: object, memory: PatternStore | None = None) -> None:
         self.root = Path(root)
         self.threshold = threshold
+        self.memory = memory
         self.files = _table_files(self.root, (PATTERN_TABLE,))
         self._loaded: tuple | None = None
 
@@ -115,7 +175,7 @@ class Dependencies:
             inputs = ReportInputs(self.root)
             registry = inputs.load("registry")
             participants = inputs.load_table(PATTERN_TABLE, remember=False)
-            pattern = folder_pattern(self.root, int(self.threshold))  # type: ignore[call-overload]
+            pattern = folder_pattern(self.root, int(self.threshold), memory=self.memory)  # type: ignore[call-overload]
             self._loaded = (registry, participants, pattern)
         return self._loaded
 

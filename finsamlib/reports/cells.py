@@ -46,6 +46,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -619,12 +620,27 @@ def pattern_for(
     return disclosure.protect(model, int(threshold), fingerprint=fp, map_=map_, batches=batches)
 
 
+class PatternMemory(Protocol):
+    """Patterns kept between runs, by data fingerprint (the runner's
+    :class:`finsamlib.reports.cache.PatternStore`)."""
+
+    def get(self, fingerprint: str) -> disclosure.Pattern | None: ...
+
+    def put(self, fingerprint: str, pattern: disclosure.Pattern) -> None: ...
+
+
 def folder_pattern(
-    data_dir: str | Path | None, threshold: int, *, map_: Callable = map, batches: int = 1
+    data_dir: str | Path | None,
+    threshold: int,
+    *,
+    map_: Callable = map,
+    batches: int = 1,
+    memory: PatternMemory | None = None,
 ) -> disclosure.Pattern:
     """The one suppression pattern of every report of a data folder (None: the embedded data),
     for the runner to compute once per run and hand to every report (the runner shares the
-    audit with its idle workers: ``map_``, ``batches``)."""
+    audit with its idle workers: ``map_``, ``batches``). With ``memory``, a pattern made
+    earlier for the same fingerprint is taken from it, and a new one kept in it."""
     from .inputs import ReportInputs
 
     inputs = ReportInputs(data_dir)
@@ -636,13 +652,20 @@ def folder_pattern(
         else None
     )
     fp = data_fingerprint(participants, registry, costs, int(threshold))
-    if fp not in _FOLDER_PATTERNS:  # the runner asks twice: for the reports and their records
-        while len(_FOLDER_PATTERNS) >= _FOLDER_PATTERNS_KEPT:
-            _FOLDER_PATTERNS.pop(next(iter(_FOLDER_PATTERNS)))
-        _FOLDER_PATTERNS[fp] = pattern_for(
+    pattern = _FOLDER_PATTERNS.get(fp)  # the runner asks twice: for the reports and records
+    if pattern is None and memory is not None:
+        pattern = memory.get(fp)
+    if pattern is None:
+        pattern = pattern_for(
             participants, registry, int(threshold), standard_costs=costs, map_=map_, batches=batches
         )
-    return _FOLDER_PATTERNS[fp]
+    if memory is not None:
+        memory.put(fp, pattern)
+    if fp not in _FOLDER_PATTERNS:
+        while len(_FOLDER_PATTERNS) >= _FOLDER_PATTERNS_KEPT:
+            _FOLDER_PATTERNS.pop(next(iter(_FOLDER_PATTERNS)))
+        _FOLDER_PATTERNS[fp] = pattern
+    return pattern
 
 
 #: The last patterns :func:`folder_pattern` computed, by their data fingerprint.

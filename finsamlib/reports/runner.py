@@ -535,13 +535,17 @@ DISCLOSURE_PARAMETER = "disclosure_file"
 
 
 def with_disclosure(
-    jobs: Sequence[Job], folder: str | Path, workers: pool.ReportPool | None = None
+    jobs: Sequence[Job],
+    folder: str | Path,
+    workers: pool.ReportPool | None = None,
+    memory: cache.PatternStore | None = None,
 ) -> list[Job]:
     """Compute the run's suppression pattern once per data folder and threshold (every report
     of a run hides the same cells: :mod:`finsamlib.disclosure`), write it under ``folder`` and
     give each report job its path; ``workers``, if given, share the audit (they would wait
-    for the pattern anyway). A pattern that cannot be computed (a broken threshold or data
-    folder) is left to the reports, which then fail on their own."""
+    for the pattern anyway); ``memory``: patterns kept from earlier runs. A pattern that
+    cannot be computed (a broken threshold or data folder) is left to the reports, which then
+    fail on their own."""
     from .cells import folder_pattern
 
     out = []
@@ -554,7 +558,7 @@ def with_disclosure(
         if key not in written:
             try:
                 share = {} if workers is None else {"map_": workers.map, "batches": workers.workers}
-                pattern = folder_pattern(key[0] or None, int(key[1]), **share)  # type: ignore[arg-type]
+                pattern = folder_pattern(key[0] or None, int(key[1]), memory=memory, **share)  # type: ignore[arg-type]
                 path = Path(folder) / f"disclosure-{i}.json"
                 path.write_text(pattern.to_json(), encoding="utf-8")
                 written[key] = str(path)
@@ -680,10 +684,11 @@ def run(
             on_result(result)
         bar.update(1)  # type: ignore[attr-defined]
 
+    memory = cache.PatternStore(out, read=not force) if incremental else None
     work = tempfile.TemporaryDirectory(prefix="finsam-run-")
     try:
         if executor is not None:
-            jobs = with_disclosure(jobs, work.name)
+            jobs = with_disclosure(jobs, work.name, memory=memory)
             _snapshot(jobs, deps)
             _on_executor(executor, jobs, handle)
         elif jobs:
@@ -691,7 +696,7 @@ def run(
             n = min(workers or os.cpu_count() or 1, len(jobs))
             with pool.ReportPool(n, process_pool, warm=folders) as own:
                 # while the workers warm up: the one suppression pattern of the run
-                jobs = with_disclosure(jobs, work.name, own)
+                jobs = with_disclosure(jobs, work.name, own, memory)
                 _snapshot(jobs, deps)
                 for job, value in own.results(execute, jobs):
                     handle(_as_result(job, value))
@@ -770,7 +775,9 @@ def _skip_unchanged(
             if root not in always:
                 always[root] = cache.always_inputs(folder)
             if _deps_key(job) not in deps:
-                deps[_deps_key(job)] = cache.Dependencies(folder, job.parameters.get("threshold"))
+                deps[_deps_key(job)] = cache.Dependencies(
+                    folder, job.parameters.get("threshold"), cache.PatternStore(out, read=not force)
+                )
         except (OSError, ValueError, FinsamDataError) as exc:  # no records for this folder
             always.pop(root, None)
             log.warning("no cache records for %s: %s", root or "the embedded data", exc)
