@@ -370,7 +370,7 @@ def _arrow_body(data: bytes, sep: str, counts: np.ndarray | None) -> pd.DataFram
                 ignore_empty_lines=False,
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(names, pa.large_string()),  # pandas' own type
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -379,7 +379,7 @@ def _arrow_body(data: bytes, sep: str, counts: np.ndarray | None) -> pd.DataFram
         return None
     if counts is not None and table.num_rows != len(counts):
         return None
-    frame = table.to_pandas()
+    frame = table.combine_chunks().to_pandas()  # one chunk per column: read as one buffer
     frame.columns = range(width)
     return frame.astype("str")
 
