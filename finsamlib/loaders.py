@@ -49,6 +49,7 @@ _ISO_DIGITS = [
     8,
     9,
 ]  # positions of the digits in YYYY-MM-DD  # whole years inside datetime64[ns]
+_POWERS_OF_TEN = 10 ** np.arange(7, -1, -1, dtype=np.int64)  # YYYYMMDD from its digits
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # the "str" dtype of pandas 3
 _NON_FINITE = {"inf", "+inf", "-inf", "infinity", "-infinity", "nan", "-nan"}
 
@@ -248,13 +249,14 @@ def _coerce_number(
     cells = text_bytes(values)
     blank = _blank_cells(cells)
     numbers = np.full(len(blank), np.nan)
-    plain = _plain_number_cells(cells, decimal_comma)
+    plain, parsed = _plain_number_cells(cells, decimal_comma)
     if plain.any():
-        parsed = _cast_plain_numbers(cells, plain, decimal_comma)
+        if parsed is None:
+            parsed = _cast_plain_numbers(cells, plain, decimal_comma)
         if parsed is None:
             plain[:] = False
         else:
-            numbers[plain] = parsed[plain]
+            numbers = parsed.copy()  # NaN in every cell that is not plain
     rest = ~plain & ~blank
     if rest.any():
         numbers[rest] = _parse_numbers(values[rest], decimal_comma)
@@ -280,9 +282,12 @@ def _blank_cells(cells: TextBytes) -> np.ndarray:
 _COUNT_BITS = 20
 
 
-def _plain_number_cells(cells: TextBytes, decimal_comma: bool) -> np.ndarray:
-    """Cells that are ``-?[0-9]+`` with at most one decimal mark (``,`` in a ``decimal_comma``
-    file, else ``.``) followed by digits, read from the bytes.
+def _plain_number_cells(
+    cells: TextBytes, decimal_comma: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Cells that are an optional ``-``, digits and at most one decimal mark (``,`` in a
+    ``decimal_comma`` file, else ``.``) not at the end, read from the bytes; and their values
+    when one Arrow cast of the whole column already gave them (else None).
 
     Such a cell is a number by :func:`_parse_numbers` too, and Arrow's cast of it (after ``,``
     becomes ``.``) is the value that path gives it; every other cell goes through that path.
@@ -292,11 +297,20 @@ def _plain_number_cells(cells: TextBytes, decimal_comma: bool) -> np.ndarray:
     lengths = cells.lengths
     filled = cells.valid & (lengths > 0)
     if not filled.any() or int(lengths.max()) >= 1 << _COUNT_BITS:
-        return plain
+        return plain, None
     data, offsets = cells.data, cells.offsets
     digit = np.less(data - np.uint8(48), 10)  # uint8 wraps, so everything below "0" is large
     mark = data == (44 if decimal_comma else 46)
     minus = data == 45
+    if (digit | mark | minus).all():
+        # Only digits, marks and minus signs: where Arrow's cast reads every filled cell and
+        # none ends in a mark, each is a plain number (Arrow reads such text only as
+        # -digits, -digits.digits or -.digits), so the cast's success decides the column.
+        last = data[offsets[1:][filled] - 1]
+        if (last != (44 if decimal_comma else 46)).all():
+            parsed = _cast_plain_numbers(cells, filled, decimal_comma)
+            if parsed is not None:
+                return filled, parsed
     weight = (~digit).astype(np.int64)
     weight += mark * ((1 << _COUNT_BITS) - 1) + minus * ((1 << 2 * _COUNT_BITS) - 1)
     total = np.concatenate(([0], np.cumsum(weight)))
@@ -310,7 +324,7 @@ def _plain_number_cells(cells: TextBytes, decimal_comma: bool) -> np.ndarray:
     plain = filled & (others == 0) & (marks <= 1) & (minuses <= 1)
     plain &= (minuses == 0) | (first == 45)
     plain &= np.less(last - np.uint8(48), 10)
-    return plain
+    return plain, None
 
 
 def _cast_plain_numbers(
@@ -427,33 +441,49 @@ def _iso_dates(cells: TextBytes) -> tuple[np.ndarray, np.ndarray]:
         if not ten.any():
             return mask, numbers
         chars = cells.data[cells.offsets[:-1][ten][:, None] + np.arange(10)]
-    digits = chars[:, _ISO_DIGITS] - np.uint8(48)  # uint8 wraps: a non-digit is 10 or more
-    shape = (digits < 10).all(axis=1) & (chars[:, 4] == 45) & (chars[:, 7] == 45)  # "-"
+    digits = np.ascontiguousarray(chars[:, _ISO_DIGITS]) - np.uint8(48)  # a non-digit: >= 10
+    # The eight digits of a row as one 64-bit word: every byte is below 10 when no byte has
+    # a high nibble, and adding 6 to each (no carry then) gives none either.
+    word = digits.view(np.uint64).ravel()
+    high = np.uint64(0xF0F0F0F0F0F0F0F0)
+    all_digits = ((word & high) == 0) & (((word + np.uint64(0x0606060606060606)) & high) == 0)
+    shape = all_digits & (chars[:, 4] == 45) & (chars[:, 7] == 45)  # "-"
     rows = np.flatnonzero(ten)[shape]
     mask[rows] = True
-    number = np.zeros(len(rows), dtype=np.int64)
-    for column in digits[shape].T:
-        number = number * 10 + column
-    numbers[rows] = number
+    numbers[rows] = digits[shape] @ _POWERS_OF_TEN
     return mask, numbers
 
 
 def _days(number: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """datetime64[ns] of ``YYYYMMDD`` numbers by calendar arithmetic (NaT for a day not in
-    the calendar), and a mask of years outside 1678-2261 (left to pandas.to_datetime)."""
+    the calendar), and a mask of years outside 1678-2261 (left to pandas.to_datetime).
+
+    Each month of those years is looked up in a table of its first day and its length.
+    """
     year, month, day = number // 10000, number // 100 % 100, number % 100
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_days = _MONTH_DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
     far = (year < _FAST_YEARS[0]) | (year > _FAST_YEARS[1])
-    real = (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days) & ~far
-    # Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-    year = year - (month <= 2)
-    era = year // 400
-    of_era = year - era * 400
-    of_year = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
-    days = era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
-    stamps = (days * 86_400_000_000_000).view("datetime64[ns]")
+    month_index = np.where(
+        far | (month < 1) | (month > 12), 0, (year - _FAST_YEARS[0]) * 12 + month
+    )
+    first, length = _MONTH_TABLE
+    real = (day >= 1) & (day <= length[month_index])  # index 0: no month, length 0
+    stamps = ((first[month_index] + day - 1) * 86_400_000_000_000).view("datetime64[ns]")
     return np.where(real, stamps, np.datetime64("NaT", "ns")), far
+
+
+def _month_table() -> tuple[np.ndarray, np.ndarray]:
+    """Per month of the years 1678-2261 (index (year - 1678) * 12 + month; 0 is no month):
+    days from 1970-01-01 to its first day, and its number of days."""
+    years = np.arange(_FAST_YEARS[0], _FAST_YEARS[1] + 1)
+    since_1970 = ((years[:, None] - 1970) * 12 + np.arange(12)[None, :]).ravel()
+    first_day = since_1970.astype("datetime64[M]").astype("datetime64[D]")
+    next_day = (since_1970 + 1).astype("datetime64[M]").astype("datetime64[D]")
+    first = first_day.astype(np.int64)
+    length = (next_day - first_day).astype(np.int64)
+    return np.concatenate(([0], first)), np.concatenate(([0], length))
+
+
+_MONTH_TABLE = _month_table()
 
 
 def _yyyymmdd(digits: pd.Series) -> np.ndarray:
