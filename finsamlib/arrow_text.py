@@ -67,3 +67,34 @@ def text_bytes(values: pd.Series | pa.Array | pa.ChunkedArray) -> TextBytes:
     )
     valid = arr.is_valid().to_numpy(zero_copy_only=False) if arr.null_count else np.ones(n, bool)
     return TextBytes(arr, offsets - first if first else offsets, data, valid, np.diff(offsets))
+
+
+#: Widest fixed-width column that :func:`text_words` reads as two 64-bit words per cell.
+WORDS_WIDTH_MAX = 16
+
+
+def text_words(values: pd.Series) -> np.ndarray | None:
+    """A text column of one width up to 16 bytes (identifiers, dates) as two 64-bit words per
+    cell, shape (n, 2): equal cells, equal words. None for any other column."""
+    matrix = text_bytes(values).fixed_width()
+    if matrix is None or matrix.shape[1] > WORDS_WIDTH_MAX:
+        return None
+    padded = np.zeros((matrix.shape[0], WORDS_WIDTH_MAX), dtype=np.uint8)
+    padded[:, : matrix.shape[1]] = matrix
+    return padded.view(np.uint64)
+
+
+def distinct_text(values: pd.Series) -> pd.Series:
+    """The distinct non-missing cells of a text Series, in order of first appearance; a
+    column of one width up to 16 bytes by its words (:func:`text_words`), without hashing
+    the strings."""
+    words = text_words(values)
+    if words is None:
+        return pd.Series(pd.unique(values.dropna()), dtype=values.dtype)
+    codes = pd.factorize(words[:, 0])[0]
+    if words[:, 1].any():
+        high, distinct = pd.factorize(words[:, 1])
+        codes = pd.factorize(codes * len(distinct) + high)[0]
+    # factorize numbers codes by first appearance: the running maximum rises at each first
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
+    return values.iloc[first].reset_index(drop=True)
