@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from .arrow_text import TextBytes, text_bytes
 from .categories import fold
 from .errors import MAX_REPORTED_PROBLEMS, FinsamDataError, Problem
-from .exports import HeaderSpec, decode, header_spec, read_csv_text, read_excel
+from .exports import HeaderSpec, header_spec, read_csv_file, read_excel
 from .personnummer import refuse_identity_numbers
 from .schemas import SPECS, Field, TableSpec
 
@@ -103,7 +103,7 @@ def read_raw(
         _check_file(path)
         table = read_excel(path, headers, sheet)
     else:
-        table = read_csv_text(path, decode(path, _read_bytes(path)), headers)
+        table = read_csv_file(path, _read_bytes(path), headers)
     df = table.frame
     if len(df.columns) == 0:
         raise FinsamDataError(path, "a header row naming the columns")

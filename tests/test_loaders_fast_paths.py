@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -216,3 +217,43 @@ def test_distinct_text_equals_pandas_unique(cells: list[str], width: int | None)
 )
 def test_padding_check_reads_first_and_last_bytes(cells: list[str], padded: bool) -> None:
     assert loaders._may_be_padded(text_bytes(pa.array(cells, pa.large_string()))) is padded
+
+
+CSV_CELLS = st.text(alphabet='ab;"åÅ1 ,\u00a0\u2003\n', max_size=5)
+
+
+@SETTINGS
+@given(
+    rows=st.lists(st.lists(CSV_CELLS, min_size=1, max_size=4), min_size=0, max_size=6),
+    bom=st.integers(0, 2),
+    title=st.booleans(),
+)
+def test_csv_bytes_read_as_the_decoded_text(rows: list[list[str]], bom: int, title: bool) -> None:
+    """A UTF-8 file's body goes to Arrow undecoded: the same table (or the same error) as
+    reading the text that decode() gives."""
+    from finsamlib.errors import FinsamDataError
+    from finsamlib.exports import decode, read_csv_file, read_csv_text
+
+    lines = (["Rapport 2021"] if title else []) + ["Förbund;Insats;Kön"]
+    lines += [";".join('"' + c.replace('"', '""') + '"' if c else c for c in r) for r in rows]
+    data = codecs_bom(bom) + "\n".join(lines).encode("utf-8")
+    path = Path("export.csv")
+    results = []
+    for read in (
+        lambda: read_csv_file(path, data, None),
+        lambda: read_csv_text(path, decode(path, data), None),
+    ):
+        try:
+            table = read()
+            results.append((table.frame, table.header_line))
+        except FinsamDataError as exc:
+            results.append(str(exc))
+    if isinstance(results[0], str) or isinstance(results[1], str):
+        assert results[0] == results[1]
+    else:
+        pd.testing.assert_frame_equal(results[0][0], results[1][0])
+        assert results[0][1] == results[1][1]
+
+
+def codecs_bom(count: int) -> bytes:
+    return b"\xef\xbb\xbf" * count
