@@ -109,13 +109,13 @@ def read_raw(
         raise FinsamDataError(path, "a header row naming the columns")
     filled = np.zeros(len(df), dtype=bool)
     columns = {}
-    for column in df.columns:
-        cells = text_bytes(df[column].astype("str"))  # one Arrow chunk: later checks read it
+    for j in range(df.shape[1]):
+        cells = text_bytes(df.iloc[:, j].astype("str"))  # one Arrow chunk: later checks read it
         if _may_be_padded(cells):
             cells = text_bytes(pc.utf8_trim_whitespace(cells.array))
         filled |= cells.lengths > 0
-        columns[column] = pd.Series(pd.array(cells.array, dtype=_STR), index=df.index)
-    df = pd.DataFrame(columns, index=df.index)
+        columns[j] = pd.Series(pd.array(cells.array, dtype=_STR), index=df.index)
+    df = pd.DataFrame(columns, index=df.index).set_axis(df.columns, axis=1)
     if not filled.all():
         df = df[filled]  # blank rows carry no data
     if df.empty:
