@@ -10,6 +10,7 @@ Sources for the support categories: seed 001 (end of document, the list of förs
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -287,7 +288,14 @@ ACTOR_LABELS: dict[str, str] = {
 
 def fold(text: object) -> str:
     """Fold a label for loose matching: case, diacritics, punctuation and spacing are ignored."""
-    s = unicodedata.normalize("NFKD", str(text)).casefold()
+    return _fold(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
+    """:func:`fold` of a string, remembered: the loaders fold the same headers and labels for
+    every file."""
+    s = unicodedata.normalize("NFKD", text).casefold()
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     return re.sub(r"[^0-9a-z]+", " ", s).strip()
 

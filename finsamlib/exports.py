@@ -258,8 +258,54 @@ def _sniff(head: str, spec: HeaderSpec | None, folded: Callable[[str], str] = fo
     return best[1]
 
 
-def read_csv_text(path: Path, text: str, spec: HeaderSpec | None) -> RawTable:
-    """Split CSV text into header and rows, checking every row's field count."""
+def read_csv_file(path: Path, data: bytes, spec: HeaderSpec | None) -> RawTable:
+    """:func:`read_csv_text` of the file's bytes: the same table as of :func:`decode`'s text.
+
+    A UTF-8 file without carriage returns (nearly every export) is not decoded and encoded
+    again as a whole: its first lines are decoded to find the header, and the body goes to
+    Arrow as the file has it. Anything else, or a body that is not valid UTF-8, takes
+    :func:`decode` and its errors.
+    """
+    start = _plain_utf8_start(data)
+    if start is not None:
+        end = -1
+        for _ in range(HEADER_SCAN_ROWS):
+            end = data.find(b"\n", end + 1)
+            if end < 0:
+                end = len(data)
+                break
+        try:
+            head = data[start:end].decode("utf-8")
+            return read_csv_text(path, head, spec, utf8=(data, start))
+        except UnicodeDecodeError:
+            pass  # decode() says what is wrong, or reads the file as cp1252
+    return read_csv_text(path, decode(path, data), spec)
+
+
+def _plain_utf8_start(data: bytes) -> int | None:
+    """Where the text starts after any UTF-8 byte order marks, when the bytes may be plain
+    UTF-8 text with ``\\n`` line ends (what :func:`decode` would return unchanged); else None."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\r" in data:
+        return None
+    if _bomless_utf16(data) is not None or b"\x00" in data[:65536]:
+        return None
+    if data.startswith(b"PK\x03\x04"):
+        return None
+    start = 0
+    while data.startswith(codecs.BOM_UTF8, start):
+        start += len(codecs.BOM_UTF8)
+    return start
+
+
+def read_csv_text(
+    path: Path, text: str, spec: HeaderSpec | None, utf8: tuple[bytes, int] | None = None
+) -> RawTable:
+    """Split CSV text into header and rows, checking every row's field count.
+
+    ``utf8``: the file's bytes and where its text starts, when ``text`` holds only the first
+    lines of that UTF-8 text; the body is then sliced from the bytes (a body that is not
+    UTF-8 raises UnicodeDecodeError).
+    """
     head = _head(text, HEADER_SCAN_ROWS)
     folded = functools.lru_cache(maxsize=None)(fold)  # the head's cells, folded once each
     sep = _sniff(head, spec, folded)
@@ -271,8 +317,12 @@ def read_csv_text(path: Path, text: str, spec: HeaderSpec | None) -> RawTable:
     header, header_line = rows[at], starts[at]
     names = _column_names(path, header, header_line)
     body_line = ends[at] + 1
-    offset = _line_offset(text, body_line)
-    body = text[offset:] if offset is not None else ""
+    if utf8 is None:
+        offset = _line_offset(text, body_line)
+        body = text[offset:].encode("utf-8") if offset is not None else b""
+    else:
+        offset = _byte_line_offset(*utf8, body_line)
+        body = utf8[0][offset:] if offset is not None else b""
     frame, counts = _parse_body(path, body, sep, body_line)
     frame = _check_widths(path, frame, counts, names, header_line, sep)
     return RawTable(frame, header_line)
@@ -288,13 +338,32 @@ def _line_offset(text: str, line: int) -> int | None:
     return offset
 
 
+def _byte_line_offset(data: bytes, start: int, line: int) -> int | None:
+    """Byte offset in ``data`` where 1-based ``line`` of the text from ``start`` begins, or
+    None past the end."""
+    offset = start
+    for _ in range(line - 1):
+        offset = data.find(b"\n", offset) + 1
+        if offset == 0:
+            return None
+    return offset
+
+
+def _blank_text(data: bytes) -> bool:
+    """Whether UTF-8 ``data`` is only white space (as ``str.strip`` sees it); a prefix
+    settles any text that is not."""
+    if data[:65536].decode("utf-8", errors="ignore").strip():
+        return False
+    return not data.decode("utf-8").strip()
+
+
 def _parse_body(
-    path: Path, body: str, sep: str, first_line: int
+    path: Path, data: bytes, sep: str, first_line: int
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Data rows as text (positional columns, index = file line) and each row's field count."""
-    if not body.strip():
+    """Data rows as text (positional columns, index = file line) and each row's field count;
+    ``data`` is the body as UTF-8."""
+    if _blank_text(data):
         return pd.DataFrame(index=pd.Index([], name="line", dtype="int64")), np.array([], int)
-    data = body.encode("utf-8")
     if b'"' not in data:  # no quotes: one record per line, so no need to count fields first
         frame = _arrow_body(data, sep, None)
         records = data.count(b"\n") + (not data.endswith(b"\n"))
@@ -312,7 +381,7 @@ def _parse_body(
             with warnings.catch_warnings():
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 frame = pd.read_csv(
-                    io.StringIO(body),
+                    io.StringIO(data.decode("utf-8")),
                     sep=sep,
                     header=None,
                     names=list(range(int(counts.max()))),
@@ -329,7 +398,7 @@ def _parse_body(
             frame.index = pd.Index(lines + first_line, name="line")
             return frame, counts
     try:  # the csv module: slower, exact for any quoting
-        rows, row_lines, _ = _records(body, sep, first_line)
+        rows, row_lines, _ = _records(data.decode("utf-8"), sep, first_line)
     except ValueError as exc:
         raise FinsamDataError(path, f"CSV text that can be split into fields ({exc})") from exc
     counts = np.array([len(r) for r in rows], dtype=int)
@@ -370,7 +439,7 @@ def _arrow_body(data: bytes, sep: str, counts: np.ndarray | None) -> pd.DataFram
                 ignore_empty_lines=False,
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(names, pa.large_string()),  # pandas' own type
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -379,7 +448,7 @@ def _arrow_body(data: bytes, sep: str, counts: np.ndarray | None) -> pd.DataFram
         return None
     if counts is not None and table.num_rows != len(counts):
         return None
-    frame = table.to_pandas()
+    frame = table.combine_chunks().to_pandas()  # one chunk per column: read as one buffer
     frame.columns = range(width)
     return frame.astype("str")
 

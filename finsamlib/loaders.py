@@ -21,9 +21,10 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
+from .arrow_text import TextBytes, text_bytes
 from .categories import fold
 from .errors import MAX_REPORTED_PROBLEMS, FinsamDataError, Problem
-from .exports import HeaderSpec, decode, header_spec, read_csv_text, read_excel
+from .exports import HeaderSpec, header_spec, read_csv_file, read_excel
 from .personnummer import refuse_identity_numbers
 from .schemas import SPECS, Field, TableSpec
 
@@ -48,6 +49,7 @@ _ISO_DIGITS = [
     8,
     9,
 ]  # positions of the digits in YYYY-MM-DD  # whole years inside datetime64[ns]
+_POWERS_OF_TEN = 10 ** np.arange(7, -1, -1, dtype=np.int64)  # YYYYMMDD from its digits
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # the "str" dtype of pandas 3
 _NON_FINITE = {"inf", "+inf", "-inf", "infinity", "-infinity", "nan", "-nan"}
 
@@ -67,7 +69,7 @@ def _check_file(path: Path) -> None:
 def _read_bytes(path: Path) -> bytes:
     _check_file(path)
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # only ASCII white space (what bytes.strip removes)
         raise FinsamDataError(path, "a header row and at least one data row (the file is empty)")
     return data
 
@@ -101,14 +103,19 @@ def read_raw(
         _check_file(path)
         table = read_excel(path, headers, sheet)
     else:
-        table = read_csv_text(path, decode(path, _read_bytes(path)), headers)
+        table = read_csv_file(path, _read_bytes(path), headers)
     df = table.frame
     if len(df.columns) == 0:
         raise FinsamDataError(path, "a header row naming the columns")
-    for column in df.columns:
-        values = df[column].astype("str")
-        df[column] = values.str.strip() if _may_be_padded(values) else values
-    filled = (df != "").any(axis=1)
+    filled = np.zeros(len(df), dtype=bool)
+    columns = {}
+    for j in range(df.shape[1]):
+        cells = text_bytes(df.iloc[:, j].astype("str"))  # one Arrow chunk: later checks read it
+        if _may_be_padded(cells):
+            cells = text_bytes(pc.utf8_trim_whitespace(cells.array))
+        filled |= cells.lengths > 0
+        columns[j] = pd.Series(pd.array(cells.array, dtype=_STR), index=df.index)
+    df = pd.DataFrame(columns, index=df.index).set_axis(df.columns, axis=1)
     if not filled.all():
         df = df[filled]  # blank rows carry no data
     if df.empty:
@@ -117,25 +124,24 @@ def read_raw(
     return df
 
 
-def _may_be_padded(values: pd.Series) -> bool:
+def _may_be_padded(cells: TextBytes) -> bool:
     """Whether some cell may start or end with white space: its first or last byte is not a
     printable ASCII character (a superset of every kind of white space), read from the Arrow
     bytes; stripping a column without any is skipped."""
-    arr = pa_arrow.array(values)
-    if isinstance(arr, pa_arrow.ChunkedArray):
-        arr = arr.combine_chunks()
-    if len(arr) == 0:
+    if len(cells.valid) == 0:
         return False
-    if arr.null_count or not pa_arrow.types.is_large_string(arr.type):
+    if not cells.valid.all():
         return True
-    _, offsets_buf, data_buf = arr.buffers()
-    offsets = np.frombuffer(offsets_buf, np.int64, len(arr) + 1, arr.offset * 8)
-    filled = np.diff(offsets) > 0
-    if not filled.any():
-        return False
-    data = np.frombuffer(data_buf, np.uint8)
-    ends = np.concatenate((data[offsets[:-1][filled]], data[offsets[1:][filled] - 1]))
-    return bool(((ends < 0x21) | (ends > 0x7E)).any())
+    matrix = cells.fixed_width()
+    if matrix is not None:
+        ends = np.concatenate((matrix[:, 0], matrix[:, -1]))
+    else:
+        filled = cells.lengths > 0
+        if not filled.any():
+            return False
+        offsets, data = cells.offsets, cells.data
+        ends = np.concatenate((data[offsets[:-1][filled]], data[offsets[1:][filled] - 1]))
+    return bool(((ends - np.uint8(0x21)) > 0x7E - 0x21).any())  # uint8 wraps below 0x21
 
 
 # --------------------------------------------------------------------------- header mapping
@@ -236,7 +242,118 @@ def _coerce_number(
     """Numbers; in a ``decimal_comma`` file ``.`` may only separate groups of three digits.
 
     Infinite values and NaN are not numbers here; neither is anything after the number.
+    Cells that are plain numbers (:func:`_plain_number_cells`, nearly all) are read by one
+    Arrow cast of the whole column; only the others go through :func:`_parse_numbers`, which
+    gives a plain number the same value.
     """
+    cells = text_bytes(values)
+    blank = _blank_cells(cells)
+    numbers = np.full(len(blank), np.nan)
+    plain, parsed = _plain_number_cells(cells, decimal_comma)
+    if plain.any():
+        if parsed is None:
+            parsed = _cast_plain_numbers(cells, plain, decimal_comma)
+        if parsed is None:
+            plain[:] = False
+        else:
+            numbers = parsed.copy()  # NaN in every cell that is not plain
+    rest = ~plain & ~blank
+    if rest.any():
+        numbers[rest] = _parse_numbers(values[rest], decimal_comma)
+    finite = np.abs(numbers) < np.inf  # False for NaN and for inf (e.g. 1e400)
+    bad = ~finite & ~blank
+    numbers = np.where(finite, numbers, np.nan)
+    if f.kind == "int":
+        fractional = finite & (numbers != np.round(numbers))
+        bad |= fractional
+        numbers[fractional] = np.nan
+        typed = pd.Series(numbers, index=values.index).astype("Float64").round().astype("Int64")
+        return typed, pd.Series(bad, index=values.index)
+    typed = pd.Series(numbers, index=values.index).astype("Float64")
+    return typed, pd.Series(bad, index=values.index)
+
+
+def _blank_cells(cells: TextBytes) -> np.ndarray:
+    """Missing or empty cells."""
+    return ~cells.valid | (cells.lengths == 0)
+
+
+#: Per-cell counts packed into one integer: bytes that are not digits, marks and minus signs.
+_COUNT_BITS = 20
+
+
+def _plain_number_cells(
+    cells: TextBytes, decimal_comma: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Cells that are an optional ``-``, digits and at most one decimal mark (``,`` in a
+    ``decimal_comma`` file, else ``.``) not at the end, read from the bytes; and their values
+    when one Arrow cast of the whole column already gave them (else None).
+
+    Such a cell is a number by :func:`_parse_numbers` too, and Arrow's cast of it (after ``,``
+    becomes ``.``) is the value that path gives it; every other cell goes through that path.
+    """
+    n = len(cells.valid)
+    plain = np.zeros(n, dtype=bool)
+    lengths = cells.lengths
+    filled = cells.valid & (lengths > 0)
+    if not filled.any() or int(lengths.max()) >= 1 << _COUNT_BITS:
+        return plain, None
+    data, offsets = cells.data, cells.offsets
+    digit = np.less(data - np.uint8(48), 10)  # uint8 wraps, so everything below "0" is large
+    mark = data == (44 if decimal_comma else 46)
+    minus = data == 45
+    if (digit | mark | minus).all():
+        # Only digits, marks and minus signs: where Arrow's cast reads every filled cell and
+        # none ends in a mark, each is a plain number (Arrow reads such text only as
+        # -digits, -digits.digits or -.digits), so the cast's success decides the column.
+        last = data[offsets[1:][filled] - 1]
+        if (last != (44 if decimal_comma else 46)).all():
+            parsed = _cast_plain_numbers(cells, filled, decimal_comma)
+            if parsed is not None:
+                return filled, parsed
+    weight = (~digit).astype(np.int64)
+    weight += mark * ((1 << _COUNT_BITS) - 1) + minus * ((1 << 2 * _COUNT_BITS) - 1)
+    total = np.concatenate(([0], np.cumsum(weight)))
+    counts = total[offsets[1:]] - total[offsets[:-1]]
+    low = (1 << _COUNT_BITS) - 1
+    others, marks, minuses = counts & low, counts >> _COUNT_BITS & low, counts >> 2 * _COUNT_BITS
+    first = np.zeros(n, dtype=np.uint8)
+    last = np.zeros(n, dtype=np.uint8)
+    first[filled] = data[offsets[:-1][filled]]
+    last[filled] = data[offsets[1:][filled] - 1]
+    plain = filled & (others == 0) & (marks <= 1) & (minuses <= 1)
+    plain &= (minuses == 0) | (first == 45)
+    plain &= np.less(last - np.uint8(48), 10)
+    return plain, None
+
+
+def _cast_plain_numbers(
+    cells: TextBytes, plain: np.ndarray, decimal_comma: bool
+) -> np.ndarray | None:
+    """float64 of the ``plain`` cells by one Arrow cast (NaN elsewhere); None if Arrow
+    refuses one (then they all take the per-cell path)."""
+    data = cells.data
+    if decimal_comma:
+        data = np.where(data == 44, np.uint8(46), data)
+    n = len(plain)
+    validity = np.packbits(plain, bitorder="little")
+    arr = pa_arrow.LargeStringArray.from_buffers(
+        n,
+        pa_arrow.py_buffer(np.ascontiguousarray(cells.offsets)),
+        pa_arrow.py_buffer(np.ascontiguousarray(data)),
+        pa_arrow.py_buffer(validity),
+        n - int(plain.sum()),
+    )
+    try:
+        parsed = pc.cast(arr, pa_arrow.float64())
+    except (pa_arrow.ArrowInvalid, pa_arrow.ArrowTypeError):
+        return None
+    return parsed.to_numpy(zero_copy_only=False)
+
+
+def _parse_numbers(values: pd.Series, decimal_comma: bool) -> np.ndarray:
+    """float64 of each cell read as a number by the column rules (NaN where it is not one):
+    the per-cell path, for the cells :func:`_plain_number_cells` does not settle."""
     blank = _blank(values)
     numbers = _to_float(values.where(~blank))
     plain = numbers.notna()  # what pandas reads as is, e.g. 12, -3.5, 1e5 (and 2.400 as 2.4)
@@ -251,20 +368,14 @@ def _coerce_number(
         cleaned = cleaned.str.replace(",", ".", regex=False).str.replace("\u2212", "-", regex=False)
         numbers[retry] = float("nan")
         numbers[cleaned.index] = _to_float(cleaned)
-    finite = numbers.abs() < float("inf")  # False for NaN and for inf (e.g. 1e400)
-    bad = ~finite & ~blank
-    numbers = numbers.where(finite)
-    if f.kind == "int":
-        fractional = numbers.notna() & (numbers != numbers.round())
-        bad |= fractional
-        numbers = numbers.where(~fractional)
-        return numbers.astype("Float64").round().astype("Int64"), bad
-    return numbers.astype("Float64"), bad
+    return numbers.to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _has_decimal_comma(values: pd.Series) -> bool:
     """Whether any cell is a number with a decimal comma: then the whole file has decimal
     commas, and a '.' in its numbers may only separate groups of three digits."""
+    if not (text_bytes(values).data == 44).any():  # no comma in any cell
+        return False
     commas = values.str.contains(",", regex=False).fillna(False).astype(bool)
     if not commas.any():
         return False
@@ -295,71 +406,84 @@ def _coerce_date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     Cells of exactly ``YYYY-MM-DD`` (nearly all) are read from their bytes; the others by the
     full pattern :data:`_DATE`.
     """
-    blank = _blank(values)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    iso, number = _iso_dates(values)
+    cells = text_bytes(values)
+    blank = _blank_cells(cells)
+    out = np.full(len(blank), np.datetime64("NaT", "ns"))
+    iso, number = _iso_dates(cells)
     if iso.any():
+        rows = np.flatnonzero(iso)
         days, far = _days(number[iso])
-        iso[np.flatnonzero(iso)[far]] = False  # years pandas decides: the general path below
-        out[iso] = days[~far]
-    rest = ~iso & ~blank.to_numpy(dtype=bool)
+        iso[rows[far]] = False  # years pandas decides: the general path below
+        out[rows[~far]] = days[~far]
+    rest = ~iso & ~blank
     if rest.any():
         other = values[rest]
-        ok = other.str.fullmatch(_DATE).fillna(False).astype(bool)
+        ok = other.str.fullmatch(_DATE).fillna(False).astype(bool).to_numpy()
         digits = other[ok].str.slice(0, 10).str.replace("-", "", regex=False).str.slice(0, 8)
         if ok.any():
-            out.loc[digits.index] = _yyyymmdd(digits)
-    bad = out.isna() & ~blank
-    return out, bad
+            out[np.flatnonzero(rest)[ok]] = _yyyymmdd(digits)
+    bad = np.isnat(out) & ~blank
+    return pd.Series(out, index=values.index), pd.Series(bad, index=values.index)
 
 
-def _iso_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _iso_dates(cells: TextBytes) -> tuple[np.ndarray, np.ndarray]:
     """A mask of the cells that are exactly ``YYYY-MM-DD`` in ASCII digits, and their
     ``YYYYMMDD`` numbers (0 elsewhere): read from the Arrow bytes with numpy, no regex."""
-    n = len(values)
+    n = len(cells.valid)
     mask, numbers = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
-    arr = pa_arrow.array(values)
-    if isinstance(arr, pa_arrow.ChunkedArray):
-        arr = arr.combine_chunks()
-    text = pa_arrow.types.is_string(arr.type) or pa_arrow.types.is_large_string(arr.type)
-    if n == 0 or not text:
+    if n == 0:
         return mask, numbers
-    arr = arr.cast(pa_arrow.large_string())
-    _, offsets_buf, data_buf = arr.buffers()
-    offsets = np.frombuffer(offsets_buf, np.int64, n + 1, arr.offset * 8)
-    ten = np.diff(offsets) == 10
-    if arr.null_count:
-        ten &= arr.is_valid().to_numpy(zero_copy_only=False)
-    if not ten.any():
-        return mask, numbers
-    chars = np.frombuffer(data_buf, np.uint8)[offsets[:-1][ten][:, None] + np.arange(10)]
-    digits = chars[:, _ISO_DIGITS] - np.uint8(48)  # uint8 wraps: a non-digit is 10 or more
-    shape = (digits < 10).all(axis=1) & (chars[:, 4] == 45) & (chars[:, 7] == 45)  # "-"
+    chars = cells.fixed_width()
+    if chars is not None and chars.shape[1] == 10:
+        ten = np.ones(n, dtype=bool)
+    else:
+        ten = (cells.lengths == 10) & cells.valid
+        if not ten.any():
+            return mask, numbers
+        chars = cells.data[cells.offsets[:-1][ten][:, None] + np.arange(10)]
+    digits = np.ascontiguousarray(chars[:, _ISO_DIGITS]) - np.uint8(48)  # a non-digit: >= 10
+    # The eight digits of a row as one 64-bit word: every byte is below 10 when no byte has
+    # a high nibble, and adding 6 to each (no carry then) gives none either.
+    word = digits.view(np.uint64).ravel()
+    high = np.uint64(0xF0F0F0F0F0F0F0F0)
+    all_digits = ((word & high) == 0) & (((word + np.uint64(0x0606060606060606)) & high) == 0)
+    shape = all_digits & (chars[:, 4] == 45) & (chars[:, 7] == 45)  # "-"
     rows = np.flatnonzero(ten)[shape]
     mask[rows] = True
-    number = np.zeros(len(rows), dtype=np.int64)
-    for column in digits[shape].T:
-        number = number * 10 + column
-    numbers[rows] = number
+    numbers[rows] = digits[shape] @ _POWERS_OF_TEN
     return mask, numbers
 
 
 def _days(number: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """datetime64[ns] of ``YYYYMMDD`` numbers by calendar arithmetic (NaT for a day not in
-    the calendar), and a mask of years outside 1678-2261 (left to pandas.to_datetime)."""
+    the calendar), and a mask of years outside 1678-2261 (left to pandas.to_datetime).
+
+    Each month of those years is looked up in a table of its first day and its length.
+    """
     year, month, day = number // 10000, number // 100 % 100, number % 100
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_days = _MONTH_DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
     far = (year < _FAST_YEARS[0]) | (year > _FAST_YEARS[1])
-    real = (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days) & ~far
-    # Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-    year = year - (month <= 2)
-    era = year // 400
-    of_era = year - era * 400
-    of_year = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
-    days = era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
-    stamps = (days * 86_400_000_000_000).view("datetime64[ns]")
+    month_index = np.where(
+        far | (month < 1) | (month > 12), 0, (year - _FAST_YEARS[0]) * 12 + month
+    )
+    first, length = _MONTH_TABLE
+    real = (day >= 1) & (day <= length[month_index])  # index 0: no month, length 0
+    stamps = ((first[month_index] + day - 1) * 86_400_000_000_000).view("datetime64[ns]")
     return np.where(real, stamps, np.datetime64("NaT", "ns")), far
+
+
+def _month_table() -> tuple[np.ndarray, np.ndarray]:
+    """Per month of the years 1678-2261 (index (year - 1678) * 12 + month; 0 is no month):
+    days from 1970-01-01 to its first day, and its number of days."""
+    years = np.arange(_FAST_YEARS[0], _FAST_YEARS[1] + 1)
+    since_1970 = ((years[:, None] - 1970) * 12 + np.arange(12)[None, :]).ravel()
+    first_day = since_1970.astype("datetime64[M]").astype("datetime64[D]")
+    next_day = (since_1970 + 1).astype("datetime64[M]").astype("datetime64[D]")
+    first = first_day.astype(np.int64)
+    length = (next_day - first_day).astype(np.int64)
+    return np.concatenate(([0], first)), np.concatenate(([0], length))
+
+
+_MONTH_TABLE = _month_table()
 
 
 def _yyyymmdd(digits: pd.Series) -> np.ndarray:
@@ -389,7 +513,9 @@ def _yyyymmdd(digits: pd.Series) -> np.ndarray:
 def _coerce_code(values: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
     """Codes of the labels; each distinct cell is looked up once (a column has few)."""
     assert f.lookup is not None
-    positions, uniques = pd.factorize(values)  # -1 for a missing cell
+    encoded = pc.dictionary_encode(text_bytes(values).array)
+    positions = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)  # -1: missing
+    uniques = encoded.dictionary.to_pylist()
     found = [f.lookup.get(fold(u)) if u != "" else None for u in uniques]
     unread = np.array([c is None and u != "" for c, u in zip(found, uniques, strict=True)])
     unread = np.append(unread, False).astype(bool)  # the last for a missing cell
@@ -409,7 +535,9 @@ def _coerce(
         return _coerce_date(values)
     if f.kind == "code":
         return _coerce_code(values, f)
-    return values.where(~_blank(values)), pd.Series(False, index=values.index)
+    blank = _blank_cells(text_bytes(values))
+    text = values.where(~blank) if blank.any() else values
+    return text, pd.Series(False, index=values.index)
 
 
 def _as_dtype(values: pd.Series, f: Field) -> pd.Series:
@@ -536,7 +664,7 @@ def _validate(
             problems.append(Problem(int(line), header_of[f.name], cell, expected))
             failed.add((int(line), f.name))
         if not f.nullable:
-            missing = _blank(source)
+            missing = _blank_cells(text_bytes(source))
             for line in raw.index[missing]:
                 problems.append(
                     Problem(int(line), header_of[f.name], "", f.expected() + " (required)")

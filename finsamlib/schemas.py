@@ -18,6 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import categories as cat
+from .arrow_text import distinct_text, text_words
 
 Kind = Literal["str", "int", "float", "date", "code"]
 #: The dtype of each kind of column in a coerced table.
@@ -127,7 +128,7 @@ class TableSpec:
                 return False
             if f.kind == "code" or f.pattern:
                 # each distinct value checked once (a code or kommun column has few)
-                distinct = pd.Series(pd.unique(values.dropna()), dtype=values.dtype)
+                distinct = distinct_text(values)
                 if f.kind == "code" and not bool(distinct.isin(list(f.allowed)).all()):
                     return False
                 if f.pattern and not bool(
@@ -140,8 +141,14 @@ class TableSpec:
 
 
 def _no_repeats(df: pd.DataFrame, keys: list[str]) -> bool:
-    """Whether no two rows share the ``keys`` (missing values equal, as DataFrame.duplicated):
-    each column factorised once and the codes combined into one integer per row."""
+    """Whether no two rows share the ``keys`` (missing values equal, as DataFrame.duplicated).
+
+    First a 64-bit hash of each row's keys: equal rows have equal hashes, so distinct hashes
+    settle it (text of one width is hashed from its bytes, not factorised). Otherwise each
+    column is factorised once and the codes combined into one integer per row.
+    """
+    if _distinct_hashes(df, keys):
+        return True
     group = np.zeros(len(df), dtype=np.int64)
     size = 1
     for key in keys:
@@ -151,6 +158,28 @@ def _no_repeats(df: pd.DataFrame, keys: list[str]) -> bool:
             return not bool(df.duplicated(keys, keep=False).any())
         group = group * (len(uniques) + 1) + (codes + 1)
     return bool(pd.Series(group).is_unique)
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd: a bijective multiplier
+
+
+def _distinct_hashes(df: pd.DataFrame, keys: list[str]) -> bool:
+    """True when the rows' hashes of ``keys`` are all distinct (so the rows are); False when
+    some repeat (the rows may or may not)."""
+    hashed = np.zeros(len(df), dtype=np.uint64)
+    for key in keys:
+        values = df[key]
+        words = text_words(values) if values.dtype == "str" else None
+        if words is not None:
+            parts = [words[:, 0], words[:, 1]]
+        elif values.dtype.kind == "M":
+            parts = [values.to_numpy().view(np.int64).astype(np.uint64)]
+        else:
+            parts = [pd.factorize(values)[0].astype(np.int64).astype(np.uint64)]
+        for part in parts:
+            hashed = (hashed ^ part) * _MIX
+            hashed ^= hashed >> np.uint64(29)
+    return bool(pd.Series(hashed).is_unique)
 
 
 def _code(name: str, lookup: dict[str, str], codes: tuple[str, ...], **kw) -> Field:
