@@ -156,20 +156,22 @@ class ReportInputs:
         # datasets, and reading the manifest again for each took a tenth of its time
         self._entries: dict[str, pd.Series] = {}
         self._paths: dict[str, str] = {}
+        self._tables: dict[str, list[str]] = {}  # loader table -> its dataset names, sorted
         for _i, row in self.manifest.iterrows():
             rel = str(row["path"])
             self._entries.setdefault(rel, row)
             self._paths.setdefault(rel.rsplit(".", 1)[0], rel)
+            if row["table"] != "":
+                self._tables.setdefault(str(row["table"]), []).append(rel.rsplit(".", 1)[0])
+        self._names = sorted(n for names in self._tables.values() for n in names)
+        self._tables = {t: sorted(names) for t, names in self._tables.items()}
         self._files: dict[str, InputFile] = {}
         self._cache: dict[str, pd.DataFrame] = {}
 
     # ------------------------------------------------------------------ what is there
     def names(self, table: str | None = None) -> list[str]:
         """Dataset names in the folder (only those a given loader ``table`` reads, if given)."""
-        m = self.manifest[self.manifest["table"] != ""]
-        if table is not None:
-            m = m[m["table"] == table]
-        return sorted(p.rsplit(".", 1)[0] for p in m["path"])
+        return list(self._names if table is None else self._tables.get(table, []))
 
     def has(self, name: str) -> bool:
         """Whether the folder has the dataset ``name`` (or one dataset of the table ``name``)."""
