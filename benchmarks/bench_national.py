@@ -21,15 +21,13 @@ import csv
 import itertools
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from finsamlib import datasets
-from finsamlib.reports import paths
+import synthetic_registry
 
 BIN = Path(sys.executable).parent
 #: Associations per synthetic county (the country has 80 in 21 counties: about four).
@@ -41,48 +39,22 @@ FIRST_COUNTY_CODE = 80
 def make_registry(root: Path, n: int) -> Path:
     """A data folder with ``n`` associations: the embedded four and ``n - 4`` synthetic ones
     (renamed copies of the embedded synthetic participant files), four per synthetic county."""
-    raw = root / "raw"
-    shutil.copytree(datasets.data_dir(), raw)
-    registry = list(csv.DictReader((raw / "registry.csv").open(encoding="utf-8")))
-    originals = sorted({r["association"] for r in registry})
-    manifest = datasets.manifest(raw)
-    extra_registry, extra_manifest = [], []
-    for i in range(max(0, n - len(originals))):
-        source = originals[i % len(originals)]
-        county, member = divmod(i, PER_COUNTY)
+
+    def member(i: int) -> synthetic_registry.Member:
+        county, place = divmod(i, PER_COUNTY)
         county_code = f"{FIRST_COUNTY_CODE + county:02d}"
-        kommun_code = f"{county_code}{member:02d}"
-        name = f"Syntetiskt förbund {i + 1}"
-        extra_registry.append(
-            {
-                "association": name,
-                "county_code": county_code,
-                "county": f"Syntetiskt län {county + 1}",
-                "kommun_code": kommun_code,
-                "kommun": f"Syntetisk kommun {kommun_code}",
-            }
+        kommun_code = f"{county_code}{place:02d}"
+        return synthetic_registry.Member(
+            f"Syntetiskt förbund {i + 1}",
+            county_code,
+            f"Syntetiskt län {county + 1}",
+            kommun_code,
+            f"Syntetisk kommun {kommun_code}",
         )
-        rel = f"synthetic/participants_{paths.slug(source).replace('-', '_')}.csv"
-        assert rel in set(manifest["path"]), rel
-        lines = (raw / rel).read_text(encoding="utf-8-sig").splitlines()
-        out = [lines[0]]
-        for line in lines[1:]:
-            fields = line.split(";")
-            fields[0] = name
-            fields[2] = f"N{i + 1}-{fields[2]}"  # person ids stay unique per association
-            fields[5] = kommun_code
-            out.append(";".join(fields))
-        target = f"synthetic/participants_national_{i + 1}.csv"
-        (raw / target).write_text("\n".join(out) + "\n", encoding="utf-8")
-        extra_manifest.append(
-            f"{target},synthetic,benchmark copy of {rel},"
-            f"SYNTHETIC national-scale benchmark copy of {source},participants"
-        )
-    with (raw / "registry.csv").open("a", encoding="utf-8", newline="") as fh:
-        csv.DictWriter(fh, fieldnames=list(registry[0])).writerows(extra_registry)
-    with (raw / "MANIFEST.csv").open("a", encoding="utf-8") as fh:
-        fh.write("\n".join(extra_manifest) + ("\n" if extra_manifest else ""))
-    return raw
+
+    return synthetic_registry.make_data_dir(
+        root, n, member, tag="national", id_prefix="N", what="national-scale benchmark"
+    )
 
 
 def render(raw: Path, out: Path, workers: int) -> tuple[float, int]:

@@ -19,9 +19,7 @@ Nothing is written to the repository.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,57 +27,27 @@ import time
 from pathlib import Path
 
 import nbformat
+import synthetic_registry
 from nbformat.v4 import new_code_cell, new_notebook
 
-from finsamlib import datasets
-from finsamlib.reports import paths, runner
+from finsamlib.reports import runner
 
 BIN = Path(sys.executable).parent
 
 
 def make_data_dir(root: Path, n: int) -> Path:
-    """A copy of the embedded data with synthetic copies of its associations until there are n."""
-    raw = root / "raw"
-    shutil.copytree(datasets.data_dir(), raw)
-    registry = list(csv.DictReader((raw / "registry.csv").open(encoding="utf-8")))
-    originals = sorted({r["association"] for r in registry})
-    manifest = datasets.manifest(raw)
-    extra_registry, extra_manifest = [], []
-    for i in range(max(0, n - len(originals))):
-        source = originals[i % len(originals)]
-        name = f"Demoförbund {i + 1}"
-        extra_registry.append(
-            {
-                "association": name,
-                "county_code": "99",
-                "county": "Demolän",
-                "kommun_code": f"99{i:02d}",
-                "kommun": f"Demokommun {i + 1}",
-            }
-        )
-        rel = f"synthetic/participants_{paths.slug(source).replace('-', '_')}.csv"
-        assert rel in set(manifest["path"]), rel
-        text = (raw / rel).read_text(encoding="utf-8-sig")
-        lines = text.splitlines()
-        out = [lines[0]]
-        for line in lines[1:]:
-            fields = line.split(";")
-            fields[0] = name
-            fields[2] = f"D{i + 1}-{fields[2]}"  # person ids stay unique per association
-            fields[5] = f"99{i:02d}"
-            out.append(";".join(fields))
-        target = f"synthetic/participants_demo_{i + 1}.csv"
-        (raw / target).write_text("\n".join(out) + "\n", encoding="utf-8")
-        extra_manifest.append(
-            f"{target},synthetic,benchmark copy of {rel},"
-            f"SYNTHETIC benchmark copy of {source},participants"
-        )
-    with (raw / "registry.csv").open("a", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(registry[0]))
-        w.writerows(extra_registry)
-    with (raw / "MANIFEST.csv").open("a", encoding="utf-8") as fh:
-        fh.write("\n".join(extra_manifest) + ("\n" if extra_manifest else ""))
-    return raw
+    """A copy of the embedded data with synthetic copies of its associations until there are n,
+    each with one kommun in the county "Demolän"."""
+    return synthetic_registry.make_data_dir(
+        root,
+        n,
+        lambda i: synthetic_registry.Member(
+            f"Demoförbund {i + 1}", "99", "Demolän", f"99{i:02d}", f"Demokommun {i + 1}"
+        ),
+        tag="demo",
+        id_prefix="D",
+        what="benchmark",
+    )
 
 
 def floor_notebook(path: Path) -> Path:

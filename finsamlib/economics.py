@@ -480,17 +480,24 @@ def annual_revenue(
     delta = {k: float(np.sum((after[k] - before[k]) * w)) for k in after}
     components = ("support", "taxes", "wage_subsidies")
     columns = [*components, "production"]
-    table = pd.DataFrame(0.0, index=pd.Index(ACTORS, name="actor"), columns=columns)
+    # summed in plain floats, then one frame (a .loc update per cell was most of the time)
+    cell = {(actor, c): 0.0 for actor in ACTORS for c in columns}
     for leaf in _LEAVES:
         for c in components:
             value = delta[f"{leaf}:{c}"]
             if leaf in ("kommun", "region"):
-                table.loc[leaf, c] += value
+                cell[leaf, c] += value
             else:
-                table.loc["state", c] += value
+                cell["state", c] += value
                 if leaf in ("af", "fk"):
-                    table.loc[leaf, c] += value
-    table.loc["society", "production"] = delta["production"]
+                    cell[leaf, c] += value
+    cell["society", "production"] = delta["production"]
+    table = pd.DataFrame(
+        [[cell[actor, c] for c in columns] for actor in ACTORS],
+        index=pd.Index(ACTORS, name="actor"),
+        columns=columns,
+        dtype=float,
+    )
     table["revenue"] = table[columns].sum(axis=1)
     table["revenue_per_participant"] = table["revenue"] / n
     table.attrs["participants"] = n

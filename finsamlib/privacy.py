@@ -410,20 +410,29 @@ def display_values(
     fallback = default or _plain
     hidden = suppressed_cells(table)
     limit = threshold_of(table)
+
+    def text(r: Hashable, c: Hashable, v: object) -> str:
+        reason = hidden.get((r, c))
+        if reason == PRIMARY:
+            return primary_mark(limit if limit is not None else DEFAULT_THRESHOLD)
+        if reason == SECONDARY:
+            return SECONDARY_MARK
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            return missing
+        return formatters.get(c, fallback)(v)
+
+    if table.index.is_unique and table.columns.is_unique:
+        # by position, into one array: a .at lookup and a .at update per cell cost more than
+        # the formatting (a report shows some twenty tables)
+        cells = np.empty(table.shape, dtype=object)
+        for j, c in enumerate(table.columns):
+            for i, r in enumerate(table.index):
+                cells[i, j] = text(r, c, table.iat[i, j])
+        return pd.DataFrame(cells, index=table.index, columns=table.columns, dtype=object)
     out = pd.DataFrame(index=table.index, columns=table.columns, dtype=object)
     for c in table.columns:
-        fmt = formatters.get(c, fallback)
         for r in table.index:
-            reason = hidden.get((r, c))
-            v = table.at[r, c]
-            if reason == PRIMARY:
-                out.at[r, c] = primary_mark(limit if limit is not None else DEFAULT_THRESHOLD)
-            elif reason == SECONDARY:
-                out.at[r, c] = SECONDARY_MARK
-            elif v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-                out.at[r, c] = missing
-            else:
-                out.at[r, c] = fmt(v)
+            out.at[r, c] = text(r, c, table.at[r, c])
     return out
 
 

@@ -24,6 +24,7 @@ not be the county's). The module is pure: DataFrames and parameters in, a DataFr
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -31,6 +32,7 @@ import pandas as pd
 
 from . import economics
 from .categories import SUPPORT_FAMILY
+from .errors import FinsamDataError
 from .outcomes import _extent, _require, ended_in_year
 
 #: The families of support counted as public support in the supply change: paid by the kommun,
@@ -155,6 +157,11 @@ def yearly_trend(
         years = sorted(set(ended_years.tolist()))
     years = [int(y) for y in years]
     areas = trend_areas(participants, by, registry)
+    if isinstance(standard_costs, pd.DataFrame):
+        # parsed once, not once per area and year (a table that does not parse is passed on
+        # as it is, so the error comes where it always came: where the costs are used)
+        with contextlib.suppress(FinsamDataError):
+            standard_costs = economics.standard_cost_parameters(standard_costs)
     keys = participants[by].astype("object").astype(str).to_numpy()
     records = {}
     for year in years:

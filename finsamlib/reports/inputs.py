@@ -152,16 +152,26 @@ class ReportInputs:
             )
         self.root = root.resolve()
         self.manifest = datasets.manifest(self.root)
+        # read and checked once (every path inside the folder): a report loads some twenty
+        # datasets, and reading the manifest again for each took a tenth of its time
+        self._entries: dict[str, pd.Series] = {}
+        self._paths: dict[str, str] = {}
+        self._tables: dict[str, list[str]] = {}  # loader table -> its dataset names, sorted
+        for _i, row in self.manifest.iterrows():
+            rel = str(row["path"])
+            self._entries.setdefault(rel, row)
+            self._paths.setdefault(rel.rsplit(".", 1)[0], rel)
+            if row["table"] != "":
+                self._tables.setdefault(str(row["table"]), []).append(rel.rsplit(".", 1)[0])
+        self._names = sorted(n for names in self._tables.values() for n in names)
+        self._tables = {t: sorted(names) for t, names in self._tables.items()}
         self._files: dict[str, InputFile] = {}
         self._cache: dict[str, pd.DataFrame] = {}
 
     # ------------------------------------------------------------------ what is there
     def names(self, table: str | None = None) -> list[str]:
         """Dataset names in the folder (only those a given loader ``table`` reads, if given)."""
-        m = self.manifest[self.manifest["table"] != ""]
-        if table is not None:
-            m = m[m["table"] == table]
-        return sorted(p.rsplit(".", 1)[0] for p in m["path"])
+        return list(self._names if table is None else self._tables.get(table, []))
 
     def has(self, name: str) -> bool:
         """Whether the folder has the dataset ``name`` (or one dataset of the table ``name``)."""
@@ -177,7 +187,9 @@ class ReportInputs:
         return of_table[0] if len(of_table) == 1 else name
 
     def _entry(self, rel: str) -> pd.Series:
-        return self.manifest.set_index("path").loc[rel]
+        if rel not in self._entries:
+            raise KeyError(rel)
+        return self._entries[rel]
 
     # ------------------------------------------------------------------ loading
     def load(self, name: str, *, remember: bool = True) -> pd.DataFrame:
@@ -199,8 +211,10 @@ class ReportInputs:
 
     def _parse(self, name: str) -> tuple[pd.DataFrame, str, str, str, str]:
         """A copy of the parsed dataset, its path, SHA-256, mapping path and its SHA-256."""
-        file = datasets.path(name, self.root)
-        rel = file.relative_to(self.root).as_posix()
+        if name not in self._paths:
+            raise KeyError(f"no embedded dataset {name!r}; known: {', '.join(self.names())}")
+        rel = self._paths[name]
+        file = self.root / rel
         entry = self._entry(rel)
         digest = sha256_of(file)
         table = str(entry["table"])
