@@ -245,36 +245,69 @@ COUNT_KEYS: tuple[str, ...] = (
 )
 
 
-def cell_counts(sub: pd.DataFrame) -> dict[str, float]:
-    """The additive counts (:data:`COUNT_KEYS`) of the ended registrations ``sub`` of one cell."""
-    n = len(sub)
-    work_after = _extent(sub, "work_extent_after")
-    studies_after = _extent(sub, "studies_extent_after")
-    before = _extent(sub, "work_extent_before") + _extent(sub, "studies_extent_before")
+def _row_values(ended: pd.DataFrame) -> dict[str, np.ndarray]:
+    """What :func:`cell_counts` adds up, per registration of ``ended``: computed once for all
+    the cells of a table, which then only select rows (the per-cell frames and their column
+    conversions were most of the outcome table's cost)."""
+    work_after = _extent(ended, "work_extent_after")
+    studies_after = _extent(ended, "studies_extent_after")
+    before = _extent(ended, "work_extent_before") + _extent(ended, "studies_extent_before")
     after = work_after + studies_after
-    age = age_at_start(sub).to_numpy(dtype=float, na_value=np.nan)
+    age = age_at_start(ended).to_numpy(dtype=float, na_value=np.nan)
     years = (
-        pd.to_numeric(sub["years_public_support_before"])
+        pd.to_numeric(ended["years_public_support_before"])
         .astype("Float64")
         .to_numpy(dtype=float, na_value=np.nan)
     )
-    education = sub["education"].astype("object").to_numpy()
-    days = (_dates(sub["end_date"]) - _dates(sub["start_date"])).dt.days.to_numpy(dtype=float)
-    persons = sub[["association", "person_id"]].drop_duplicates()
+    education = ended["education"].astype("object").to_numpy()
+    days = (_dates(ended["end_date"]) - _dates(ended["start_date"])).dt.days.to_numpy(dtype=float)
+    # A person is an (association, person_id) pair; a missing value is a value of its own, as
+    # in DataFrame.drop_duplicates.
+    association, associations = pd.factorize(ended["association"], use_na_sentinel=True)
+    person, persons = pd.factorize(ended["person_id"], use_na_sentinel=True)
+    association = np.where(association < 0, len(associations), association).astype(np.int64)
+    person = np.where(person < 0, len(persons), person).astype(np.int64)
+    # Dense person numbers 0..m-1, so that a cell counts its persons with one bincount.
+    pair, _ = pd.factorize(association * (len(persons) + 1) + person)
     return {
-        "ended_registrations": float(n),
-        "unique_persons": float(len(persons)),
-        "under_30": float((np.nan_to_num(age, nan=np.inf) < YOUNG_AGE_LIMIT).sum()),
-        "support_over_3_years": float((np.nan_to_num(years, nan=0.0) > LONG_SUPPORT_YEARS).sum()),
-        "compulsory_or_less": float((education == "compulsory_or_less").sum()),
-        "post_secondary": float((education == "post_secondary").sum()),
-        "enrolment_days": float(days.sum()),
-        "work_count": float((work_after > 0).sum()),
-        "work_fte": float(work_after.sum() / FULL_TIME_EXTENT),
-        "work_or_studies_count": float((after > 0).sum()),
-        "work_or_studies_fte": float(np.minimum(after, FULL_TIME_EXTENT).sum() / FULL_TIME_EXTENT),
-        "work_or_studies_gained_count": float((after > before).sum()),
+        "person": pair.astype(np.int64),
+        "under_30": np.nan_to_num(age, nan=np.inf) < YOUNG_AGE_LIMIT,
+        "support_over_3_years": np.nan_to_num(years, nan=0.0) > LONG_SUPPORT_YEARS,
+        "compulsory_or_less": education == "compulsory_or_less",
+        "post_secondary": education == "post_secondary",
+        "days": days,
+        "work_after": work_after,
+        "work": work_after > 0,
+        "work_or_studies": after > 0,
+        "capped": np.minimum(after, FULL_TIME_EXTENT),
+        "gained": after > before,
     }
+
+
+def _counts_of(values: Mapping[str, np.ndarray], rows: np.ndarray | None) -> dict[str, float]:
+    """The additive counts of the registrations ``rows`` (a boolean mask; ``None``: all) of
+    :func:`_row_values`. Sums run over the selected values in their order, so each equals the
+    sum over a frame of those rows alone."""
+    v = {k: a if rows is None else a[rows] for k, a in values.items()}
+    return {
+        "ended_registrations": float(len(v["person"])),
+        "unique_persons": float(np.count_nonzero(np.bincount(v["person"]))),
+        "under_30": float(v["under_30"].sum()),
+        "support_over_3_years": float(v["support_over_3_years"].sum()),
+        "compulsory_or_less": float(v["compulsory_or_less"].sum()),
+        "post_secondary": float(v["post_secondary"].sum()),
+        "enrolment_days": float(v["days"].sum()),
+        "work_count": float(v["work"].sum()),
+        "work_fte": float(v["work_after"].sum() / FULL_TIME_EXTENT),
+        "work_or_studies_count": float(v["work_or_studies"].sum()),
+        "work_or_studies_fte": float(v["capped"].sum() / FULL_TIME_EXTENT),
+        "work_or_studies_gained_count": float(v["gained"].sum()),
+    }
+
+
+def cell_counts(sub: pd.DataFrame) -> dict[str, float]:
+    """The additive counts (:data:`COUNT_KEYS`) of the ended registrations ``sub`` of one cell."""
+    return _counts_of(_row_values(sub), None)
 
 
 def indicators_from_counts(counts: Mapping[str, float], area_total: float) -> dict[str, float]:
@@ -308,12 +341,14 @@ def indicators_from_counts(counts: Mapping[str, float], area_total: float) -> di
     }
 
 
-def _area_counts(ended: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """The counts of one area for Totalt, Kvinnor and Män."""
-    sexes = ended["sex"].astype("object").to_numpy()
+def _area_counts(
+    values: Mapping[str, np.ndarray], sexes: np.ndarray, rows: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """The counts of one area (the registrations ``rows`` of :func:`_row_values`) for Totalt,
+    Kvinnor and Män; ``sexes``: each registration's ``sex``."""
     return {
-        column: cell_counts(
-            ended if column == TOTAL else ended.loc[sexes == _SEX_OF_COLUMN[column]]
+        column: _counts_of(
+            values, rows if column == TOTAL else rows & (sexes == _SEX_OF_COLUMN[column])
         )
         for column in SEX_COLUMNS
     }
@@ -376,23 +411,26 @@ def area_counts(
         )
     else:
         groups = sorted(groups, key=str)
-    ended = ended_in_year(participants, year)
+    # Only the columns the counts read are selected (not every column of every ended row).
+    ended = ended_in_year(participants[list(dict.fromkeys([*_OUTCOME_COLUMNS, by]))], year)
+    values = _row_values(ended)
+    sexes = ended["sex"].astype("object").to_numpy()
     columns: dict[tuple[str, str], dict[str, float]] = {}
     for group in groups:
-        cells = _area_counts(ended.loc[(ended[by] == group).to_numpy(dtype=bool)])
-        for sex, values in cells.items():
-            columns[(str(group), sex)] = values
+        cells = _area_counts(values, sexes, (ended[by] == group).to_numpy(dtype=bool))
+        for sex, counts in cells.items():
+            columns[(str(group), sex)] = counts
     if registry is not None:
         county_of = _county_of(participants, registry)
         for county in dict.fromkeys(registry["county"]):
             members = [a for a, c in county_of.items() if c == county]
             if not members:
                 continue
-            rows = ended.loc[ended["association"].isin(members).to_numpy(dtype=bool)]
-            for sex, values in _area_counts(rows).items():
+            rows = ended["association"].isin(members).to_numpy(dtype=bool)
+            for sex, counts in _area_counts(values, sexes, rows).items():
                 if (county, sex) in columns:
                     raise ValueError(f"county {county!r} has the name of an area in {by!r}")
-                columns[(county, sex)] = values
+                columns[(county, sex)] = counts
     return columns
 
 

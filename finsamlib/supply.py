@@ -62,6 +62,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import stats
 from scipy.sparse.csgraph import connected_components
 from statsmodels.stats.contingency_tables import SquareTable, mcnemar
@@ -286,6 +288,13 @@ def _code_positions(values: pd.Series, column: str) -> np.ndarray:
     the distinct values are looked up once, not every row (``Series.map`` over Arrow strings
     was half the cost of the indicators at 1 M rows). Raises FinsamDataError naming every
     value that is not a support code."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        # Arrow text (the loader's): one lookup in the codes, no hash table of the column
+        # (a quarter cheaper than factorize); any cell that is not a code takes the path below.
+        cells = pa.chunked_array(pa.array(values.array))
+        found = pc.index_in(cells, value_set=pa.array(SUPPORT_CODES, cells.type))
+        if found.null_count == cells.null_count:
+            return found.fill_null(-1).to_numpy().astype(np.int64)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     known = {c: i for i, c in enumerate(SUPPORT_CODES)}
     bad = sorted({str(u) for u in uniques if u not in known})
