@@ -264,7 +264,8 @@ def _coerce_number(
     bad = ~finite & ~blank
     numbers = np.where(finite, numbers, np.nan)
     if f.kind == "int":
-        fractional = finite & (numbers != np.round(numbers))
+        # a fraction, or a whole number an Int64 column cannot hold (1e100 would wrap)
+        fractional = finite & ((numbers != np.round(numbers)) | (np.abs(numbers) >= 2.0**63))
         bad |= fractional
         numbers[fractional] = np.nan
         typed = pd.Series(numbers, index=values.index).astype("Float64").round().astype("Int64")

@@ -47,8 +47,8 @@ def _one_cell_number(cell: str, kind: str, decimal_comma: bool) -> tuple[float, 
     value = float(loaders._parse_numbers(_strings([cell]), decimal_comma)[0])
     if not math.isfinite(value):
         return math.nan, True
-    if kind == "int" and value != round(value):
-        return math.nan, True
+    if kind == "int" and (value != round(value) or abs(value) >= 2.0**63):
+        return math.nan, True  # not whole, or beyond what an Int64 column holds
     return value, False
 
 
@@ -76,6 +76,15 @@ def test_numbers_whole_column_equal_the_per_cell_path(kind: str, decimal_comma: 
         else:
             assert float(got) == expected, cell
     assert str(values.dtype) == ("Int64" if kind == "int" else "Float64")
+
+
+def test_a_whole_number_beyond_int64_is_refused_not_wrapped() -> None:
+    # found by hypothesis: "1e100" in a whole-number column became -9223372036854775808
+    values, bad = loaders._coerce_number(
+        _strings(["1e100", "12", "-1e19"]), Field("x", "int", nullable=True), False
+    )
+    assert bad.tolist() == [True, False, True]
+    assert pd.isna(values.iloc[0]) and values.iloc[1] == 12 and pd.isna(values.iloc[2])
 
 
 def test_plain_number_values_are_the_per_cell_values() -> None:
