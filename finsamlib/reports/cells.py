@@ -608,17 +608,38 @@ def pattern_for(
     *,
     standard_costs: pd.DataFrame | None = None,
 ) -> disclosure.Pattern:
-    """The one suppression pattern of every report of a data folder."""
+    """The one suppression pattern of every report of a data folder.
+
+    The last few patterns are remembered by their data fingerprint (:func:`data_fingerprint`:
+    the rows, the registry, the costs, the threshold and the method's version), so the runner,
+    a notebook run by hand and its sections ask for the same data's pattern and compute it once
+    per process."""
     fp = data_fingerprint(participants, registry, standard_costs, threshold)
+    if fp in _FOLDER_PATTERNS:
+        _FOLDER_PATTERNS[fp] = _FOLDER_PATTERNS.pop(fp)  # most recently used last
+        return _FOLDER_PATTERNS[fp]
     if participants is None or participants.empty:
-        return disclosure.Pattern(threshold=int(threshold), hidden={}, fingerprint=fp)
-    model = report_model(participants, registry, standard_costs=standard_costs)
-    return disclosure.protect(model, int(threshold), fingerprint=fp)
+        pattern = disclosure.Pattern(threshold=int(threshold), hidden={}, fingerprint=fp)
+    else:
+        model = report_model(participants, registry, standard_costs=standard_costs)
+        pattern = disclosure.protect(model, int(threshold), fingerprint=fp)
+    return remember_pattern(pattern)
+
+
+def remember_pattern(pattern: disclosure.Pattern) -> disclosure.Pattern:
+    """Remember ``pattern`` under its fingerprint (one the runner wrote, read back by a report),
+    forgetting the least recently used beyond :data:`_FOLDER_PATTERNS_KEPT`."""
+    _FOLDER_PATTERNS.pop(pattern.fingerprint, None)
+    while len(_FOLDER_PATTERNS) >= _FOLDER_PATTERNS_KEPT:
+        _FOLDER_PATTERNS.pop(next(iter(_FOLDER_PATTERNS)))
+    _FOLDER_PATTERNS[pattern.fingerprint] = pattern
+    return pattern
 
 
 def folder_pattern(data_dir: str | Path | None, threshold: int) -> disclosure.Pattern:
     """The one suppression pattern of every report of a data folder (None: the embedded data),
-    for the runner to compute once per run and hand to every report."""
+    for the runner to compute once per run and hand to every report (the runner asks twice:
+    for the reports and their records; :func:`pattern_for` remembers it)."""
     from .inputs import ReportInputs
 
     inputs = ReportInputs(data_dir)
@@ -629,19 +650,13 @@ def folder_pattern(data_dir: str | Path | None, threshold: int) -> disclosure.Pa
         if inputs.has("assumptions/standard_costs")
         else None
     )
-    fp = data_fingerprint(participants, registry, costs, int(threshold))
-    if fp not in _FOLDER_PATTERNS:  # the runner asks twice: for the reports and their records
-        while len(_FOLDER_PATTERNS) >= _FOLDER_PATTERNS_KEPT:
-            _FOLDER_PATTERNS.pop(next(iter(_FOLDER_PATTERNS)))
-        _FOLDER_PATTERNS[fp] = pattern_for(
-            participants, registry, int(threshold), standard_costs=costs
-        )
-    return _FOLDER_PATTERNS[fp]
+    return pattern_for(participants, registry, int(threshold), standard_costs=costs)
 
 
-#: The last patterns :func:`folder_pattern` computed, by their data fingerprint.
+#: The last patterns :func:`pattern_for` computed (or :func:`remember_pattern` was given), by
+#: their data fingerprint, least recently used first.
 _FOLDER_PATTERNS: dict[str, disclosure.Pattern] = {}
-_FOLDER_PATTERNS_KEPT = 4
+_FOLDER_PATTERNS_KEPT = 8
 
 
 # --------------------------------------------------------------------------- what a page shows
