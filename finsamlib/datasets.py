@@ -14,6 +14,8 @@ column before any file is read. Symlinks that stay inside the folder are allowed
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -35,27 +37,76 @@ def data_dir() -> Path:
 
 
 def manifest(root: str | Path | None = None) -> pd.DataFrame:
-    """The manifest: one row per file under ``data/raw`` (path relative to it)."""
+    """The manifest: one row per file under ``data/raw`` (path relative to it).
+
+    Reading it is cheap but checking its paths is not (every path is resolved through its
+    symlinks), and a report loads datasets many times. So a checked manifest is remembered
+    by what the check depends on (:func:`_check_key`): the manifest's bytes, the folder, and
+    which file each named path reaches now. Any change to those checks it again."""
     root = Path(root) if root is not None else data_dir()
-    df = pd.read_csv(root / loaders.MANIFEST_NAME, dtype=str, keep_default_na=False)
+    file = root / loaders.MANIFEST_NAME
+    content = file.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    if digest not in _PARSED:
+        while len(_PARSED) >= _KEPT:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[digest] = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+    df = _PARSED[digest].copy()
     missing = [c for c in MANIFEST_COLUMNS if c not in df.columns]
     if missing:
-        raise loaders.FinsamDataError(root / loaders.MANIFEST_NAME, f"columns {missing}")
-    _check_inside(root, df)
+        raise loaders.FinsamDataError(file, f"columns {missing}")
+    key = _check_key(root, digest, df)
+    if key not in _CHECKED:
+        _check_inside(root, df)  # raises: a refused manifest is never remembered
+        while len(_CHECKED) >= _KEPT:
+            _CHECKED.pop(next(iter(_CHECKED)))
+        _CHECKED[key] = None
     return df
 
 
-def _inside(root: Path, rel: str) -> bool:
-    """Whether the manifest path ``rel`` names a file inside ``root`` once every symlink is
-    followed (absolute paths never do)."""
+#: Manifests read, by the SHA-256 of their bytes (copies are handed out).
+_PARSED: dict[str, pd.DataFrame] = {}
+#: Keys (:func:`_check_key`) of manifests that passed :func:`_check_inside`, oldest first.
+_CHECKED: dict[tuple, None] = {}
+#: How many of each are kept.
+_KEPT = 64
+
+
+def _check_key(root: Path, digest: str, df: pd.DataFrame) -> tuple:
+    """What :func:`_check_inside` depends on: the folder (its absolute path and the directory
+    it is now), the manifest (``digest``: the SHA-256 of its bytes), and the file each named
+    path reaches now, following symlinks (device, inode and change time). A symlink pointed
+    elsewhere, a file or folder swapped for a symlink, a file moved out of the folder and
+    linked back: each changes what a path reaches, or that file's change time, so the key."""
+
+    def reaches(path: str) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(path)
+        except OSError:  # missing, a dangling link or a loop: whatever it is, key it as absent
+            return None
+        return (st.st_dev, st.st_ino, st.st_ctime_ns)
+
+    base = os.path.abspath(root)
+    rels = [rel for column in PATH_COLUMNS if column in df.columns for rel in df[column] if rel]
+    return (
+        base,
+        reaches(base),
+        digest,
+        tuple(reaches(os.path.join(base, rel)) for rel in rels),
+    )
+
+
+def _inside(base: Path, rel: str) -> bool:
+    """Whether the manifest path ``rel`` names a file inside the folder ``base`` (resolved)
+    once every symlink is followed (absolute paths never do)."""
     if PurePosixPath(rel).is_absolute() or PureWindowsPath(rel).anchor:
         return False
-    base = root.resolve()
     return (base / rel).resolve().is_relative_to(base)
 
 
 def _check_inside(root: Path, df: pd.DataFrame) -> None:
     """Refuse a manifest naming a file outside its folder (one problem per such cell)."""
+    base = root.resolve()
     problems = [
         loaders.Problem(
             int(line) + 2,  # the header is line 1
@@ -66,7 +117,7 @@ def _check_inside(root: Path, df: pd.DataFrame) -> None:
         for column in PATH_COLUMNS
         if column in df.columns
         for line, rel in df[column].items()
-        if rel and not _inside(root, rel)
+        if rel and not _inside(base, rel)
     ]
     if problems:
         raise loaders.FinsamDataError(root / loaders.MANIFEST_NAME, problems)

@@ -576,48 +576,55 @@ def transition_matrix(
 
 
 def _paired_table(prep: _Prepared, sets: dict[str, Sequence[int]], alpha: float) -> pd.DataFrame:
-    """Per group and category set: counts and shares before/after, Wilson and Newcombe intervals."""
+    """Per group and category set: counts and shares before/after, Wilson and Newcombe intervals.
+
+    The sets are stacked (set by set, each with every group) and the intervals computed once
+    over all of them: elementwise, so each row is what a set computed alone would give."""
     g = len(prep.keys)
-    blocks = []
-    for key, idx in sets.items():
+    counts = prep.counts
+    n_one = counts.sum(axis=(1, 2))
+    before_l, after_l, both_l = [], [], []
+    for idx in sets.values():
         idx = np.asarray(idx, dtype=np.int64)
-        counts = prep.counts
-        n = counts.sum(axis=(1, 2))
-        before = counts[:, idx, :].sum(axis=(1, 2))
-        after = counts[:, :, idx].sum(axis=(1, 2))
-        both = counts[:, idx][:, :, idx].sum(axis=(1, 2))
-        left, entered = before - both, after - both
-        neither = n - both - left - entered
-        b_low, b_high = wilson_interval(before, n, alpha)
-        a_low, a_high = wilson_interval(after, n, alpha)
-        diff, d_low, d_high = paired_difference_interval(both, entered, left, neither, alpha)
-        safe = np.where(n > 0, n, 1)
-        blocks.append(
-            pd.DataFrame(
-                {
-                    "_g": np.arange(g),
-                    "category": key,
-                    "label": category_label(key),
-                    "n": n,
-                    "count_before": before,
-                    "count_after": after,
-                    "stayed": both,
-                    "entered": entered,
-                    "left": left,
-                    "share_before": np.where(n > 0, before / safe, np.nan),
-                    "share_before_low": b_low,
-                    "share_before_high": b_high,
-                    "share_after": np.where(n > 0, after / safe, np.nan),
-                    "share_after_low": a_low,
-                    "share_after_high": a_high,
-                    "change_pp": 100 * diff,
-                    "change_pp_low": 100 * d_low,
-                    "change_pp_high": 100 * d_high,
-                }
-            )
-        )
+        before_l.append(counts[:, idx, :].sum(axis=(1, 2)))
+        after_l.append(counts[:, :, idx].sum(axis=(1, 2)))
+        both_l.append(counts[:, idx][:, :, idx].sum(axis=(1, 2)))
+    k = len(sets)
+    if k == 0:
+        raise ValueError("No objects to concatenate")  # as pd.concat of no blocks did
+    n = np.tile(n_one, k)
+    before, after, both = (np.concatenate(x) for x in (before_l, after_l, both_l))
+    left, entered = before - both, after - both
+    neither = n - both - left - entered
+    b_low, b_high = wilson_interval(before, n, alpha)
+    a_low, a_high = wilson_interval(after, n, alpha)
+    diff, d_low, d_high = paired_difference_interval(both, entered, left, neither, alpha)
+    safe = np.where(n > 0, n, 1)
+    keys_of_rows = [key for key in sets for _ in range(g)]
+    text = pd.Series([""]).dtype  # the dtype pandas gives text (also with no rows)
+    long = pd.DataFrame(
+        {
+            "_g": np.tile(np.arange(g), k),
+            "category": pd.Series(keys_of_rows, dtype=text),
+            "label": pd.Series([category_label(key) for key in keys_of_rows], dtype=text),
+            "n": n,
+            "count_before": before,
+            "count_after": after,
+            "stayed": both,
+            "entered": entered,
+            "left": left,
+            "share_before": np.where(n > 0, before / safe, np.nan),
+            "share_before_low": b_low,
+            "share_before_high": b_high,
+            "share_after": np.where(n > 0, after / safe, np.nan),
+            "share_after_low": a_low,
+            "share_after_high": a_high,
+            "change_pp": 100 * diff,
+            "change_pp_low": 100 * d_low,
+            "change_pp_high": 100 * d_high,
+        }
+    )
     order = {key: i for i, key in enumerate(sets)}
-    long = pd.concat(blocks, ignore_index=True)
     long = long.sort_values(
         ["_g", "category"], key=lambda s: s.map(order) if s.name == "category" else s, kind="stable"
     ).reset_index(drop=True)

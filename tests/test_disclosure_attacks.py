@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from finsamlib import disclosure, economics, outcomes, privacy
-from finsamlib.reports import sections
+from finsamlib.reports import cells, sections
 from tests.attack_tools import (
     COSTS,
     attack_run,
@@ -392,6 +392,22 @@ def test_no_small_count_recoverable_in_random_counties(seed, sizes):
     p = _random_county(seed, sizes)
     assert not attack_run(p, TWO)
     assert not run_pattern(p, TWO).unprotected
+
+
+def test_a_pattern_is_remembered_for_the_same_data_only():
+    """The run's pattern is computed once per process for the same data (the runner, the
+    sections and these tests all ask for it), and again when a row changes; what is remembered
+    is what a fresh computation gives."""
+    p = _random_county(11, [6, 7])
+    first = run_pattern(p, TWO)
+    assert run_pattern(p.copy(), TWO) is first
+    model = cells.report_model(p, TWO, standard_costs=COSTS)
+    assert disclosure.protect(model, 4, fingerprint=first.fingerprint) == first
+    other = p.drop(index=p.index[0])
+    second = run_pattern(other, TWO)
+    assert second is not first and second.fingerprint != first.fingerprint
+    fresh = cells.report_model(other, TWO, standard_costs=COSTS)
+    assert disclosure.protect(fresh, 4, fingerprint=second.fingerprint) == second
 
 
 def test_a_county_too_small_for_the_marks_is_protected_by_dropping_their_bound():

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -126,6 +127,34 @@ def test_mapping_column_pointing_out_is_refused(tmp_path):
     rel = datasets.manifest(RAW).query("table == 'participants'")["path"].iloc[0]
     line = set_path(root, rel, "../elsewhere/m.json", column="mapping")
     assert_refused(root, line, "../elsewhere/m.json", column="mapping")
+
+
+def test_a_manifest_that_passed_is_checked_again_when_the_folder_changes(tmp_path):
+    """``datasets.manifest`` remembers a manifest that passed; a changed manifest, a file
+    swapped for a symlink pointing out, or a file moved out and linked back is checked again."""
+    root = folder(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    datasets.manifest(root)  # passes, and is remembered
+    line = set_path(root, "registry.csv", "../elsewhere/x.csv")
+    with pytest.raises(FinsamDataError, match=f"line {line}, column 'path'"):
+        datasets.manifest(root)
+    shutil.copyfile(RAW / "MANIFEST.csv", root / "MANIFEST.csv")
+    m = datasets.manifest(root)
+    rel = m.loc[m["path"].str.startswith("derived/"), "path"].iloc[0]  # below the folder's top
+    (root / rel).unlink()
+    (root / rel).symlink_to(elsewhere / "x.csv")
+    with pytest.raises(FinsamDataError, match=f"column 'path': found '{rel}'"):
+        datasets.manifest(root)
+    (root / rel).unlink()
+    shutil.copyfile(RAW / rel, root / rel)
+    datasets.manifest(root)
+    time.sleep(0.05)  # past the file system's timestamp granularity
+    os.rename(root / "registry.csv", elsewhere / "moved.csv")  # the same file, now outside
+    (root / "registry.csv").symlink_to(elsewhere / "moved.csv")
+    with pytest.raises(FinsamDataError, match=f"line {REGISTRY_LINE}, column 'path'"):
+        datasets.manifest(root)
+    with pytest.raises(FinsamDataError):
+        datasets.load("registry", root)
 
 
 def test_the_command_prints_the_manifest_problem_without_a_traceback(tmp_path):

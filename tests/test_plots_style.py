@@ -91,18 +91,22 @@ def report_charts(profitability) -> dict[str, object]:
     }
 
 
+@pytest.fixture(scope="module")
+def charts(profitability_2016):  # noqa: F811
+    """The report charts, drawn once for the tests below, which only read them."""
+    return report_charts(profitability_2016)
+
+
 # --------------------------------------------------------------------------- legends
 
 
-def test_legends_sit_above_the_data(profitability_2016):  # noqa: F811
-    charts = report_charts(profitability_2016)
+def test_legends_sit_above_the_data(charts):
     for name in ("before_after", "outcome", "profitability", "budget", "tornado", "spending"):
         fig = charts[name]
         legend_is_above_the_data(fig, fig.axes[0])
 
 
-def test_legend_swatches_take_the_bars_colours(profitability_2016):  # noqa: F811
-    charts = report_charts(profitability_2016)
+def test_legend_swatches_take_the_bars_colours(charts):
     for name in ("before_after", "outcome", "profitability", "budget"):
         ax = charts[name].axes[0]
         faces = {rgb(b.get_facecolor()) for b in bars(ax)}
@@ -144,20 +148,20 @@ def test_a_suppressed_outcome_value_is_marked():
     assert any("<5" in t for t in (t.get_text() for t in fig.texts))  # the note says why
 
 
-def test_zero_and_absent_bars_get_no_percent_label(profitability_2016):  # noqa: F811
+def test_zero_and_absent_bars_get_no_percent_label(charts):
     table = outcome_frame()
     table.loc["work_share", ("Riket", "Totalt")] = 0.0
-    charts = report_charts(profitability_2016)
+    charts = dict(charts)  # the shared charts, and this one
     charts["outcome_zero"] = ps.outcome_comparison(table, ["work_share", "share_under_30"])
     for name, fig in charts.items():
         labels = [t.get_text().strip() for ax in fig.axes for t in ax.texts]  # not the ticks
         assert "0\u00a0%" not in labels, name
 
 
-def test_report_charts_fit_a_phone(profitability_2016):  # noqa: F811
+def test_report_charts_fit_a_phone(charts):
     """5 inches wide with no text under 9 pt: scaled to the 366 px a 390 px phone leaves, the
     smallest text is 9 px or more."""
-    for name, fig in report_charts(profitability_2016).items():
+    for name, fig in charts.items():
         assert fig.get_figwidth() <= WIDTH, name
         smallest = min(t.get_fontsize() for t in all_texts(fig))
         assert smallest >= SMALL, (name, smallest)
@@ -167,8 +171,7 @@ def test_report_charts_fit_a_phone(profitability_2016):  # noqa: F811
 # --------------------------------------------------------------------------- alt text and SVG
 
 
-def test_each_chart_summarises_its_own_data(profitability_2016):  # noqa: F811
-    charts = report_charts(profitability_2016)
+def test_each_chart_summarises_its_own_data(charts):
     before_after = summary_of(charts["before_after"])
     assert "Försörjningsstöd 43\u00a0%" in before_after  # the largest group before (3 of 7)
     outcome = summary_of(charts["outcome"])

@@ -612,12 +612,34 @@ def pattern_for(
     batches: int = 1,
 ) -> disclosure.Pattern:
     """The one suppression pattern of every report of a data folder (``map_`` and ``batches``:
-    how to share the audit's work, see :func:`finsamlib.disclosure.protect`)."""
+    how to share the audit's work, see :func:`finsamlib.disclosure.protect`).
+
+    The last few patterns are remembered by their data fingerprint (:func:`data_fingerprint`:
+    the rows, the registry, the costs, the threshold and the method's version), so the runner,
+    a notebook run by hand and its sections ask for the same data's pattern and compute it once
+    per process."""
     fp = data_fingerprint(participants, registry, standard_costs, threshold)
+    if fp in _FOLDER_PATTERNS:
+        _FOLDER_PATTERNS[fp] = _FOLDER_PATTERNS.pop(fp)  # most recently used last
+        return _FOLDER_PATTERNS[fp]
     if participants is None or participants.empty:
-        return disclosure.Pattern(threshold=int(threshold), hidden={}, fingerprint=fp)
-    model = report_model(participants, registry, standard_costs=standard_costs)
-    return disclosure.protect(model, int(threshold), fingerprint=fp, map_=map_, batches=batches)
+        pattern = disclosure.Pattern(threshold=int(threshold), hidden={}, fingerprint=fp)
+    else:
+        model = report_model(participants, registry, standard_costs=standard_costs)
+        pattern = disclosure.protect(
+            model, int(threshold), fingerprint=fp, map_=map_, batches=batches
+        )
+    return remember_pattern(pattern)
+
+
+def remember_pattern(pattern: disclosure.Pattern) -> disclosure.Pattern:
+    """Remember ``pattern`` under its fingerprint (one the runner wrote, read back by a report),
+    forgetting the least recently used beyond :data:`_FOLDER_PATTERNS_KEPT`."""
+    _FOLDER_PATTERNS.pop(pattern.fingerprint, None)
+    while len(_FOLDER_PATTERNS) >= _FOLDER_PATTERNS_KEPT:
+        _FOLDER_PATTERNS.pop(next(iter(_FOLDER_PATTERNS)))
+    _FOLDER_PATTERNS[pattern.fingerprint] = pattern
+    return pattern
 
 
 class PatternMemory(Protocol):
@@ -640,7 +662,9 @@ def folder_pattern(
     """The one suppression pattern of every report of a data folder (None: the embedded data),
     for the runner to compute once per run and hand to every report (the runner shares the
     audit with its idle workers: ``map_``, ``batches``). With ``memory``, a pattern made
-    earlier for the same fingerprint is taken from it, and a new one kept in it."""
+    earlier for the same fingerprint is taken from it, and a new one kept in it; within a
+    process :func:`pattern_for` remembers it (the runner asks twice: for the reports and
+    their records)."""
     from .inputs import ReportInputs
 
     inputs = ReportInputs(data_dir)
@@ -652,25 +676,24 @@ def folder_pattern(
         else None
     )
     fp = data_fingerprint(participants, registry, costs, int(threshold))
-    pattern = _FOLDER_PATTERNS.get(fp)  # the runner asks twice: for the reports and records
+    pattern = _FOLDER_PATTERNS.get(fp)
     if pattern is None and memory is not None:
         pattern = memory.get(fp)
+        if pattern is not None:
+            remember_pattern(pattern)
     if pattern is None:
         pattern = pattern_for(
             participants, registry, int(threshold), standard_costs=costs, map_=map_, batches=batches
         )
     if memory is not None:
         memory.put(fp, pattern)
-    if fp not in _FOLDER_PATTERNS:
-        while len(_FOLDER_PATTERNS) >= _FOLDER_PATTERNS_KEPT:
-            _FOLDER_PATTERNS.pop(next(iter(_FOLDER_PATTERNS)))
-        _FOLDER_PATTERNS[fp] = pattern
     return pattern
 
 
-#: The last patterns :func:`folder_pattern` computed, by their data fingerprint.
+#: The last patterns :func:`pattern_for` computed (or :func:`remember_pattern` was given), by
+#: their data fingerprint, least recently used first.
 _FOLDER_PATTERNS: dict[str, disclosure.Pattern] = {}
-_FOLDER_PATTERNS_KEPT = 4
+_FOLDER_PATTERNS_KEPT = 8
 
 
 # --------------------------------------------------------------------------- what a page shows

@@ -106,10 +106,6 @@ def _valid(value: str, valid: list[str], what: str) -> str:
     raise KeyError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
 
 
-#: Patterns computed in this process, by fingerprint (notebooks run by hand, tests).
-_PATTERNS: dict[str, disclosure.Pattern] = {}
-
-
 def disclosure_pattern(
     inputs: ReportInputs,
     registry: pd.DataFrame,
@@ -133,12 +129,9 @@ def disclosure_pattern(
             except (ValueError, KeyError):
                 pattern = None
             if pattern is not None and pattern.fingerprint == fp:
-                _PATTERNS[fp] = pattern
-    if fp not in _PATTERNS:
-        _PATTERNS[fp] = cells.pattern_for(
-            participants, registry, int(threshold), standard_costs=costs
-        )
-    return _PATTERNS[fp]
+                return cells.remember_pattern(pattern)
+    # remembered by fingerprint (cells.pattern_for): computed once per process for these data
+    return cells.pattern_for(participants, registry, int(threshold), standard_costs=costs)
 
 
 def load(
