@@ -68,6 +68,7 @@ import json
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -435,13 +436,27 @@ class _Compiled:
         over one block, with every other atom fixed, bounds its cells exactly as the whole
         programme does, and is far smaller (one block per county on the embedded data)."""
         if self._components is None:
-            from scipy.sparse.csgraph import connected_components
-
-            n = self.A.shape[0]
-            graph = sparse.bmat([[None, self.A], [self.A.T, None]], format="csr")
-            _k, labels = connected_components(graph, directed=False)
-            atom_labels = labels[n:]
-            blocks = [np.flatnonzero(atom_labels == lab) for lab in np.unique(atom_labels)]
+            # label propagation (each atom takes the least label of the atoms it shares a
+            # cell with) with pointer jumping: a few array passes, where scipy's csgraph would
+            # import scipy.linalg (about 0.15 s on the run's critical path)
+            A = self.A
+            counts = np.diff(A.indptr)
+            starts = A.indptr[:-1][counts > 0]
+            counts = counts[counts > 0]
+            labels = np.arange(self.n_atoms)
+            while starts.size:
+                least = np.repeat(np.minimum.reduceat(labels[A.indices], starts), counts)
+                new = labels.copy()
+                np.minimum.at(new, A.indices, least)
+                while True:
+                    jumped = new[new]
+                    if np.array_equal(jumped, new):
+                        break
+                    new = jumped
+                if np.array_equal(new, labels):
+                    break
+                labels = new
+            blocks = [np.flatnonzero(labels == lab) for lab in np.unique(labels)]
             self._components = sorted(blocks, key=lambda b: (-b.size, int(b[0]) if b.size else 0))
         return self._components
 
@@ -610,9 +625,11 @@ def protect(
     min_range : an attacker's whole-number interval for a hidden count must be at least this
         wide (1: the count cannot be pinned to one value).
     fingerprint : stored in the pattern, to recognise the data it was made for.
-    map_, batches : the groups' audits (the bulk of the work) are split in ``batches`` tasks
-        run by ``map_`` (e.g. a process pool's ``map``, so that idle workers share them); each
-        group starts from the same cells, so the pattern is the same however they are run.
+    map_, batches : the groups' audits (the bulk of the work) are run by ``map_`` (e.g. a
+        process pool's ``map``, so that idle workers share them): with ``batches`` above 1
+        (the pool's workers), one task per group, those with most cells to audit first, so
+        that a worker done early takes the next; each group starts from the same cells, so
+        the pattern is the same however they are run.
     """
     if isinstance(threshold, bool) or int(threshold) != threshold or threshold < 0:
         raise ValueError(f"threshold must be a whole number >= 0, got {threshold!r}")
@@ -693,6 +710,8 @@ def _highs():
         return _core, _core._Highs()
     global _BANNER_SHOWN
     if not _BANNER_SHOWN:
+        # HiGHS starts its task scheduler in its first run(): a crossover before any run of
+        # the process crashes (highspy 1.16), so one tiny programme is solved first
         import os
         import sys
 
@@ -702,6 +721,7 @@ def _highs():
         os.dup2(null, 1)
         try:
             h = highspy.Highs()
+            _first_run(highspy)
         finally:
             os.dup2(saved, 1)
             os.close(saved)
@@ -713,6 +733,20 @@ def _highs():
 
 #: Whether this process has made its first ``highspy.Highs`` (which prints the banner).
 _BANNER_SHOWN = False
+
+
+def _first_run(highspy: Any) -> None:
+    """Solve a one-column programme, so that HiGHS has started what its crossover needs."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    lp = highspy.HighsLp()
+    lp.num_col_ = 1
+    lp.num_row_ = 0
+    lp.col_cost_ = np.array([1.0])
+    lp.col_lower_ = np.array([0.0])
+    lp.col_upper_ = np.array([1.0])
+    h.passModel(lp)
+    h.run()
 
 
 class _Programme:
@@ -786,6 +820,15 @@ class _Programme:
         lp.a_matrix_.num_row_ = n_row
         h.passModel(lp)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        # the true counts satisfy every row: a basis from them (crossover) spares the first
+        # solve its search for a feasible point (phase 1: most of a block's time)
+        start = highspy.HighsSolution()
+        start.col_value = comp.atom_sizes[self.atoms].astype(float).tolist()  # as HiGHS's own
+        start.value_valid = True
+        if outside == "fixed" and hasattr(
+            h, "crossover"
+        ):  # highspy (scipy's copy of the bindings lacks it)
+            h.crossover(start)  # if it fails, the first solve starts from scratch, as before
         self.h = h
         self._cost_atoms = np.zeros(0, dtype=np.int32)
 
@@ -917,7 +960,10 @@ class _Auditor:
             g = comp.group_of_cell[c]
             (by_group.setdefault(g, []) if g >= 0 else rest).append(c)
         groups = sorted(by_group)
-        batches = [groups[i :: self.batches] for i in range(min(self.batches, len(groups)))]
+        if self.batches == 1:
+            batches = [groups]
+        else:  # one task per group, most audited cells first: the workers share them evenly
+            batches = [[g] for g in sorted(groups, key=lambda g: (-len(by_group[g]), g))]
         start = dict(hidden)
         tasks = [(comp, self.threshold, self.min_range, start, b, by_group) for b in batches]
         done: dict[int, _GroupAudit] = {}
