@@ -141,11 +141,17 @@ class CellModel:
         self._compiled: _Compiled | None = None
 
     # ------------------------------------------------------------------ building
-    def _rows(self, rows: Iterable[int] | np.ndarray) -> np.ndarray:
+    def _rows(self, rows: Iterable[int] | np.ndarray, unique: bool = False) -> np.ndarray:
+        """The row numbers as an array, checked; with ``unique``, sorted and each once (the
+        builders mostly pass them so already: then no sort)."""
         arr = np.asarray(rows if not isinstance(rows, range) else list(rows), dtype=np.int64)
         arr = arr.reshape(-1)
-        if arr.size and (arr.min() < 0 or arr.max() >= self.n_rows):
-            raise IndexError(f"row numbers must be in 0..{self.n_rows - 1}")
+        if unique and arr.size > 1 and not (arr[1:] > arr[:-1]).all():
+            arr = np.unique(arr)
+        if arr.size:
+            low, high = (arr[0], arr[-1]) if unique else (arr.min(), arr.max())
+            if low < 0 or high >= self.n_rows:
+                raise IndexError(f"row numbers must be in 0..{self.n_rows - 1}")
         return arr
 
     def _add(self, spec: _Spec) -> None:
@@ -173,7 +179,7 @@ class CellModel:
         """
         if display not in ("count", "share"):
             raise ValueError(f"display must be 'count' or 'share', not {display!r}")
-        r = np.unique(self._rows(rows))
+        r = self._rows(rows, unique=True)
         self._add(_Spec(_key(key), r, None, display == "count", _deps(depends), cost))
 
     def add_amount(
@@ -327,6 +333,7 @@ class _Compiled:
         atom_of: dict[bytes, int] = {}
         reps: list[int] = []
         sizes: list[int] = []
+        row_atom = np.full(model.n_rows, -1, dtype=np.int64)
         for j in range(model.n_rows):
             lo, hi = by_row.indptr[j], by_row.indptr[j + 1]
             if lo == hi:
@@ -337,6 +344,7 @@ class _Compiled:
                 reps.append(j)
                 sizes.append(0)
             sizes[a] += 1
+            row_atom[j] = a
         self.atom_sizes = np.array(sizes, dtype=float)  # the true solution (never shown)
         # groups: an atom's group when all its rows share one, else -1
         labels: dict[Hashable, int] = {}
@@ -345,17 +353,12 @@ class _Compiled:
             for j, g in enumerate(model.groups):
                 if g is not None:
                     row_group[j] = labels.setdefault(g, len(labels))
-        atom_group = np.full(len(reps), -2, dtype=np.int64)
-        for j in range(model.n_rows):
-            lo, hi = by_row.indptr[j], by_row.indptr[j + 1]
-            if lo == hi:
-                continue
-            sig = by_row.indices[lo:hi].tobytes() + b"|" + by_row.data[lo:hi].tobytes()
-            a = atom_of[sig]
-            if atom_group[a] == -2:
-                atom_group[a] = row_group[j]
-            elif atom_group[a] != row_group[j]:
-                atom_group[a] = -1
+        counted = row_atom >= 0
+        least = np.full(len(reps), np.iinfo(np.int64).max, dtype=np.int64)
+        most = np.full(len(reps), -2, dtype=np.int64)
+        np.minimum.at(least, row_atom[counted], row_group[counted])
+        np.maximum.at(most, row_atom[counted], row_group[counted])
+        atom_group = np.where(least == most, most, -1)
         self.atom_group = atom_group
         self.A = by_row[:, reps].tocsr() if reps else sparse.csr_matrix((n, 0))
         self.A_csc = self.A.tocsc()
@@ -865,8 +868,9 @@ class _Programme:
         mine = A.indices[A.indptr[cell] : A.indptr[cell + 1]]
         return bool(np.isin(mine, self.atoms).all())
 
-    def solve(self, objective: Mapping[int, float]) -> tuple[float, np.ndarray | None, np.ndarray]:
-        """Maximise ``Σ weight × cell``: (optimum, every atom's value, duals by cell)."""
+    def solve(self, objective: Mapping[int, float]) -> tuple[float, np.ndarray | None, list[int]]:
+        """Maximise ``Σ weight × cell``: (optimum, every atom's value, the cells that bind the
+        optimum: non-zero duals)."""
         cost = np.zeros(self.atoms.size)
         L = self.local
         for c, w in objective.items():
@@ -884,23 +888,21 @@ class _Programme:
         if self.h.getModelStatus() != self.highspy.HighsModelStatus.kOptimal:
             # cannot happen for true data (they satisfy every row) short of numerical trouble:
             # then nothing is proven and the cell counts as exposed
-            return math.nan, None, np.zeros(0)
+            return math.nan, None, []
         sol = self.h.getSolution()
         full = self.comp.atom_sizes.copy()
-        full[self.atoms] = np.asarray(sol.col_value)
-        duals = np.zeros(self.comp.n)
-        duals[self.rows] = np.asarray(sol.row_dual)
+        full[self.atoms] = sol.col_value
+        binding = self.rows[np.abs(np.asarray(sol.row_dual)) > 1e-9].tolist()
         offset = sum(w * self.offset[c] for c, w in objective.items())
-        value = float(self.h.getInfo().objective_function_value) + offset
-        return value, full, duals
+        return self.h.getObjectiveValue() + offset, full, binding
 
     def optimum(self, cell: int, sense: int) -> tuple[float, np.ndarray | None, list[int]]:
         """The attacker's max (``sense`` +1) or min (−1) of one cell, every atom's value at the
-        optimum and the cells that bind it (non-zero duals)."""
-        value, x, duals = self.solve({cell: float(sense)})
+        optimum and the cells that bind it."""
+        value, x, binding = self.solve({cell: float(sense)})
         if x is None:
             return (self.comp.values[cell], None, [])
-        return sense * value, x, np.flatnonzero(np.abs(duals) > 1e-9).tolist()
+        return sense * value, x, binding
 
 
 @dataclass

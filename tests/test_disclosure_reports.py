@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hypothesis.strategies as st
 import pandas as pd
 import pytest
+from hypothesis import given, settings
 
 from finsamlib import disclosure, privacy
 from finsamlib.reports import cells, sections
@@ -164,3 +166,36 @@ def test_the_runner_hands_every_report_the_same_pattern(tmp_path):
         association="RAR Sörmland", year=jobs[0].parameters["year"], disclosure_file=files.pop()
     )
     assert data.pattern == pattern
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.integers(0, 60), max_size=30),
+    st.lists(st.integers(0, 60), max_size=30, unique=True),
+    st.booleans(),
+)
+def test_money_rows_are_the_intersection_with_the_money_table(rows, indexed, in_order):
+    # the model finds an association's rows with money figures by binary search in the money
+    # table's sorted row numbers: the same rows as numpy's intersect1d, in any order given
+    import numpy as np
+
+    index = sorted(indexed) if in_order else indexed
+    money = pd.DataFrame({"kommun": np.ones(len(index))}, index=pd.Index(index, dtype="int64"))
+    rows = np.array(rows, dtype=np.int64)
+    expected = np.intersect1d(rows, np.array(index, dtype=np.int64))
+    got = cells._money_rows(rows, money)
+    assert got.tolist() == expected.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 19), max_size=25))
+def test_a_count_takes_its_rows_once_in_order_however_they_are_given(rows):
+    # sorted rows skip the sort; any other order, or a row twice, is sorted and counted once
+    import numpy as np
+
+    m = disclosure.CellModel(20)
+    m.add_count(("c",), rows)
+    assert m.rows(("c",)).tolist() == sorted(set(rows))
+    with pytest.raises(IndexError):
+        m.add_count(("bad",), [*sorted(set(rows)), 20])
+    assert np.array_equal(m.rows(("c",)), np.unique(np.array(rows, dtype=np.int64)))

@@ -331,6 +331,7 @@ def report_model(
         raise ValueError(f"associations {unknown} are not in the registry")
     of_assoc = {a: r.association == a for a in present}
     counties = published_counties(p, registry)
+    of_county = {c: np.isin(r.association, members) for c, members in counties.items()}
     money = None
     if standard_costs is not None:  # each ended row's money per actor, once for all years
         cohort = p[p["end_date"].notna() & p["support_after"].notna()]
@@ -349,7 +350,7 @@ def report_model(
             if money is not None:
                 _money(model, a, y, np.flatnonzero(mine & ended), money)
         for county, members in counties.items():
-            rows = np.flatnonzero(np.isin(r.association, members) & ended)
+            rows = np.flatnonzero(of_county[county] & ended)
             _outcome_area(model, r, county, y, rows, members=members)
         add_parity_cells(model, p, r, y, {a: of_assoc[a] for a in present})
         add_trend_cells(model, r, y, {a: of_assoc[a] for a in present}, counties, money)
@@ -491,10 +492,25 @@ def _outcome_area(
         )
 
 
+def _money_rows(rows: np.ndarray, money: pd.DataFrame) -> np.ndarray:
+    """The rows (sorted, each once) that have money figures: ``np.intersect1d`` with the money
+    table's row numbers, by binary search when those are sorted (they are: the cohort keeps the
+    participants' order), so that no call sorts every row of the folder again."""
+    index = money.index
+    if not index.is_monotonic_increasing or not index.is_unique:
+        return np.intersect1d(rows, index.to_numpy(dtype=np.int64))
+    known = index.to_numpy(dtype=np.int64)
+    rows = np.unique(rows)
+    at = np.searchsorted(known, rows)
+    found = at < known.size
+    found[found] = known[at[found]] == rows[found]
+    return rows[found]
+
+
 def _money(model, a: str, y: int, ended: np.ndarray, money: pd.DataFrame) -> None:
     if ended.size < MIN_ECONOMICS_COHORT:
         return
-    rows = np.intersect1d(ended, money.index.to_numpy(dtype=np.int64))
+    rows = _money_rows(ended, money)
     if rows.size == 0:
         return
     per_row = money.loc[rows]
@@ -591,7 +607,7 @@ def add_trend_cells(
         parts = [money_key(m, y, "society") for m in members]
         if money is not None and all(k in model for k in parts):
             ended = np.flatnonzero(np.isin(r.association, members) & r.ended(y))
-            rows = np.intersect1d(ended, money.index.to_numpy(dtype=np.int64))
+            rows = _money_rows(ended, money)
             model.add_amount(
                 money_key(county, y, "society"),
                 rows,
