@@ -90,7 +90,8 @@ def baseline(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, sep=";", decimal=",", engine="pyarrow")
 
 
-def run(rows: int, repeat: int) -> None:
+def run(rows: int, repeat: int) -> dict[str, float]:
+    """Print and return the ratios at ``rows`` rows (loader + indicators over the bare read)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "export.csv"
         make_export(path, rows)
@@ -116,6 +117,13 @@ def run(rows: int, repeat: int) -> None:
             f"loader + indicators, {what}: {ratio:.1f}x the bare read "
             f"(target <= {TARGET:g}x: {verdict})"
         )
+    return {
+        "rows": rows,
+        "wall": both[0] / base[0],
+        "cpu": both[1] / base[1],
+        "load_wall": load[0] / base[0],
+        "load_cpu": load[1] / base[1],
+    }
 
 
 def main() -> None:

@@ -85,22 +85,20 @@ def render(raw: Path, out: Path, workers: int) -> tuple[float, int]:
     return seconds, int(written.group(1)) + 1  # and the index
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 40, 80])
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
+def measure(sizes: list[int], workers: int) -> list[tuple[int, int, int, float]]:
+    """Print and return (associations, counties, pages, seconds) for each size, and how the
+    time grows from one size to the next."""
     print(
-        f"SYNTHETIC registry; finsam reports --workers {args.workers}; "
+        f"SYNTHETIC registry; finsam reports --workers {workers}; "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start"
     )
     rows = []
-    for n in args.sizes:
+    for n in sizes:
         with tempfile.TemporaryDirectory(prefix="finsam-national-") as tmp:
             raw = make_registry(Path(tmp), n)
             with (raw / "registry.csv").open(encoding="utf-8") as fh:
                 counties = len({r["county"] for r in csv.DictReader(fh)})
-            seconds, pages = render(raw, Path(tmp) / "out", args.workers)
+            seconds, pages = render(raw, Path(tmp) / "out", workers)
         rows.append((n, counties, pages, seconds))
         print(
             f"{n:3d} associations, {counties:2d} counties: {pages:3d} pages in {seconds:7.1f} s "
@@ -110,8 +108,22 @@ def main() -> int:
     for (n0, _, p0, t0), (n1, _, p1, t1) in itertools.pairwise(rows):
         print(
             f"{n0} -> {n1} associations: pages x{p1 / p0:.2f}, time x{t1 / t0:.2f} "
-            f"({'linear or better' if t1 / t0 <= p1 / p0 * 1.1 else 'worse than linear'})"
+            f"({'linear or better' if linear(p0, t0, p1, t1) else 'worse than linear'})"
         )
+    return rows
+
+
+def linear(p0: int, t0: float, p1: int, t1: float) -> bool:
+    """Whether the time grew no faster than the pages (10 % allowed for noise)."""
+    return t1 / t0 <= p1 / p0 * 1.1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 40, 80])
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    measure(args.sizes, args.workers)
     return 0
 
 

@@ -101,13 +101,10 @@ def naive(jobs: list[runner.Job], out: Path) -> float:
     return time.perf_counter() - start
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", "--associations", type=int, default=6, help="N (at least 6)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--skip-naive", action="store_true", help="only time the runner")
-    args = parser.parse_args()
-    n = max(6, args.associations)
+def measure(associations: int, workers: int, skip_naive: bool = False) -> dict[str, float]:
+    """Print and return the times and ratios: ``speedup`` (runner over the naive loop, None
+    if skipped) and ``floor`` (a report over the imports-only floor)."""
+    n = max(6, associations)
     with tempfile.TemporaryDirectory(prefix="finsam-bench-") as tmp:
         tmp = Path(tmp)
         raw = make_data_dir(tmp, n)
@@ -115,7 +112,7 @@ def main() -> int:
         n_assoc = sum(j.kind == "association" for j in jobs)
         print(
             f"{n_assoc} association reports + {len(jobs) - n_assoc} county overviews, "
-            f"{args.workers} workers, {os.cpu_count()} CPUs, "
+            f"{workers} workers, {os.cpu_count()} CPUs, "
             f"load average {os.getloadavg()[0]:.1f} at start"
         )
 
@@ -129,7 +126,7 @@ def main() -> int:
                 "--out",
                 str(tmp / "cli"),
                 "--workers",
-                str(args.workers),
+                str(workers),
                 "--no-progress",
             ],
             capture_output=True,
@@ -137,22 +134,19 @@ def main() -> int:
         )
         t_cli = time.perf_counter() - start
         if cli.returncode != 0:
-            print(cli.stdout, cli.stderr)
-            return 1
+            raise SystemExit(f"finsam reports failed:\n{cli.stdout}\n{cli.stderr}")
 
-        t_naive = None if args.skip_naive else naive(jobs, tmp / "naive")
+        t_naive = None if skip_naive else naive(jobs, tmp / "naive")
 
         floor_nb = floor_notebook(tmp / "floor.ipynb")
         floor_jobs = [
             runner.Job(str(floor_nb), j.parameters, j.output, j.title, "other") for j in jobs
         ]
         start = time.perf_counter()
-        floor = runner.run(
-            floor_jobs, tmp / "floor", workers=args.workers, progress=False, index=False
-        )
+        floor = runner.run(floor_jobs, tmp / "floor", workers=workers, progress=False, index=False)
         t_floor = time.perf_counter() - start
         start = time.perf_counter()
-        again = runner.run(jobs, tmp / "api", workers=args.workers, progress=False, index=False)
+        again = runner.run(jobs, tmp / "api", workers=workers, progress=False, index=False)
         t_api = time.perf_counter() - start
         assert floor.ok and again.ok, (floor.text(), again.text())
 
@@ -168,6 +162,22 @@ def main() -> int:
     print(f"reports through the same runner API: {t_api:7.1f} s  ({t_api / pages:5.2f} s/page)")
     print(f"a report / the floor:                {t_api / t_floor:7.2f} x   (target <= 1.5)")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+    return {
+        "pages": pages,
+        "cli": t_cli,
+        "naive": t_naive,
+        "speedup": None if t_naive is None else t_naive / t_cli,
+        "floor": t_api / t_floor,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--associations", type=int, default=6, help="N (at least 6)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--skip-naive", action="store_true", help="only time the runner")
+    args = parser.parse_args()
+    measure(args.associations, args.workers, args.skip_naive)
     return 0
 
 
