@@ -123,6 +123,10 @@ def run(rows: int, repeat: int) -> dict[str, float]:
         "cpu": both[1] / base[1],
         "load_wall": load[0] / base[0],
         "load_cpu": load[1] / base[1],
+        "only_wall": only[0] / base[0],
+        "only_cpu": only[1] / base[1],
+        "base_wall": base[0],
+        "base_cpu": base[1],
     }
 
 

@@ -168,6 +168,8 @@ def measure(associations: int, workers: int, skip_naive: bool = False) -> dict[s
         "naive": t_naive,
         "speedup": None if t_naive is None else t_naive / t_cli,
         "floor": t_api / t_floor,
+        "floor_seconds": t_floor,
+        "api": t_api,
     }
 
 
