@@ -823,14 +823,13 @@ class _Programme:
         lp.a_matrix_.num_row_ = n_row
         h.passModel(lp)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        # the true counts satisfy every row: a basis from them (crossover) spares the first
-        # solve its search for a feasible point (phase 1: most of a block's time)
-        start = highspy.HighsSolution()
-        start.col_value = comp.atom_sizes[self.atoms].astype(float).tolist()  # as HiGHS's own
-        start.value_valid = True
-        if outside == "fixed" and hasattr(
-            h, "crossover"
-        ):  # highspy (scipy's copy of the bindings lacks it)
+        if outside == "fixed" and hasattr(h, "crossover"):  # scipy's bindings lack crossover
+            # the true counts satisfy every row: a basis from them (crossover) spares the first
+            # solve its search for a feasible point (phase 1: most of a block's time). Not for
+            # the weak programme: its optima choose secondary cells, and that start chose worse
+            start = highspy.HighsSolution()
+            start.col_value = comp.atom_sizes[self.atoms].astype(float).tolist()
+            start.value_valid = True
             h.crossover(start)  # if it fails, the first solve starts from scratch, as before
         self.h = h
         self._cost_atoms = np.zeros(0, dtype=np.int32)

@@ -635,9 +635,9 @@ def pattern_for(
     a notebook run by hand and its sections ask for the same data's pattern and compute it once
     per process."""
     fp = data_fingerprint(participants, registry, standard_costs, threshold)
-    if fp in _FOLDER_PATTERNS:
-        _FOLDER_PATTERNS[fp] = _FOLDER_PATTERNS.pop(fp)  # most recently used last
-        return _FOLDER_PATTERNS[fp]
+    remembered = _remembered(fp)
+    if remembered is not None:
+        return remembered
     if participants is None or participants.empty:
         pattern = disclosure.Pattern(threshold=int(threshold), hidden={}, fingerprint=fp)
     else:
@@ -646,6 +646,14 @@ def pattern_for(
             model, int(threshold), fingerprint=fp, map_=map_, batches=batches
         )
     return remember_pattern(pattern)
+
+
+def _remembered(fp: str) -> disclosure.Pattern | None:
+    """The pattern remembered for fingerprint ``fp`` (now the most recently used), if any."""
+    pattern = _FOLDER_PATTERNS.pop(fp, None)
+    if pattern is not None:
+        _FOLDER_PATTERNS[fp] = pattern
+    return pattern
 
 
 def remember_pattern(pattern: disclosure.Pattern) -> disclosure.Pattern:
@@ -692,7 +700,7 @@ def folder_pattern(
         else None
     )
     fp = data_fingerprint(participants, registry, costs, int(threshold))
-    pattern = _FOLDER_PATTERNS.get(fp)
+    pattern = _remembered(fp)
     if pattern is None and memory is not None:
         pattern = memory.get(fp)
         if pattern is not None:
