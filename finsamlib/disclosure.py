@@ -36,7 +36,7 @@ Protection (:func:`protect`)
    its parts, Totalt = Kvinnor + Män, a county and its associations, one year's flows and the
    next's) must never hide exactly one of their cells; the cheapest other cell is hidden.
 4. *Audit*: for every hidden count the attacker's bounds are computed by linear programming
-   (``scipy.optimize.linprog``, HiGHS): minimise and maximise the cell subject to every shown
+   (HiGHS, through ``highspy``): minimise and maximise the cell subject to every shown
    cell's equation, the meaning of the marks ("<5" = 1 up to the threshold; a count shown as
    ".." is above it) and non-negative atoms. A cell is protected when the whole numbers between
    those bounds are at least ``min_range + 1`` (default: at least two values, so the exact
@@ -55,7 +55,11 @@ checks each cell against feasible points found so far (one linear programme maxi
 unproven cells together proves most of them at once) before it solves for the cell alone.
 A group's audit (other rows fixed) that finds a cell pinned by cells counting only the group's
 rows knows it is pinned for the full attacker too (the same dual certificate holds), so it
-hides one more cell at once; otherwise it asks a weaker attacker, and at last the full one.
+hides one more cell at once; otherwise it asks a weaker attacker (made when first needed), and
+at last the full one. An optimum whose certificate uses shown cells' equations only (no mark's
+or atom's bound) pins the cell both ways, so the other way is not solved. These shortcuts only
+decide where to hide more: a cell counts as protected only by a feasible point of an attacker
+who knows at least the truth, so a wrong shortcut could hide too much, never too little.
 
 :func:`attack` gives the attacker's whole-number bounds of every hidden count (for tests and
 reviews). The module is pure: no I/O.
@@ -80,7 +84,7 @@ SMALL = "small"
 #: The attacker's interval of a hidden count must hold at least ``MIN_RANGE + 1`` whole numbers.
 MIN_RANGE = 1
 #: Version of the method; part of a pattern's JSON so that a stale file is not used.
-METHOD_VERSION = 2
+METHOD_VERSION = 3
 #: How many extra cells the audit may hide for one exposed cell before it gives up on it.
 MAX_SECONDARY_PER_CELL = 200
 _TOL = 1e-6
@@ -787,11 +791,15 @@ class _Programme:
         self.offset = comp.A @ fixed  # what the fixed atoms add to every cell
         sub = comp.A_csc[:, self.atoms].tocsr()
         rows = np.flatnonzero(np.diff(sub.indptr))
+        inside = np.diff(comp.A.indptr)[rows] == np.diff(sub.indptr)[rows]
         if outside == "dropped":  # forget every cell that also counts other rows
-            inside = np.diff(comp.A.indptr)[rows] == np.diff(sub.indptr)[rows]
             rows = rows[inside]
+            inside = inside[inside]
         elif outside != "fixed":
             raise ValueError("outside must be 'fixed' or 'dropped'")
+        #: the cells that count no fixed atom: a bound they alone prove holds for any attacker
+        self.inside = np.zeros(comp.n, dtype=bool)
+        self.inside[rows[inside]] = True
         self.rows = rows
         self.row_of = {int(c): i for i, c in enumerate(rows.tolist())}
         local = sparse.diags(comp.row_scale[rows]) @ sub[rows]
@@ -813,6 +821,10 @@ class _Programme:
         bounds = [self._bounds(int(c), hidden) for c in rows.tolist()]
         lp.row_lower_ = np.array([b[0] for b in bounds], dtype=float)
         lp.row_upper_ = np.array([b[1] for b in bounds], dtype=float)
+        self.fixed_row = np.array([b[0] == b[1] for b in bounds], dtype=bool)  # equations
+        #: whether the last optimum is the objective's only value: its certificate uses
+        #: equations only (non-zero duals on fixed rows, zero reduced cost on every atom)
+        self.determined = False
         csc = sparse.csc_matrix(local)
         csc.sort_indices()
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -823,10 +835,9 @@ class _Programme:
         lp.a_matrix_.num_row_ = n_row
         h.passModel(lp)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        if outside == "fixed" and hasattr(h, "crossover"):  # scipy's bindings lack crossover
+        if hasattr(h, "crossover"):  # scipy's bindings lack crossover
             # the true counts satisfy every row: a basis from them (crossover) spares the first
-            # solve its search for a feasible point (phase 1: most of a block's time). Not for
-            # the weak programme: its optima choose secondary cells, and that start chose worse
+            # solve its search for a feasible point (phase 1: most of a block's time)
             start = highspy.HighsSolution()
             start.col_value = comp.atom_sizes[self.atoms].astype(float).tolist()
             start.value_valid = True
@@ -860,6 +871,7 @@ class _Programme:
             if i is not None:
                 lo, hi = self._bounds(int(c), hidden)
                 self.h.changeRowBounds(i, lo, hi)
+                self.fixed_row[i] = lo == hi
 
     def covers(self, cell: int) -> bool:
         """Whether every atom of ``cell`` varies here."""
@@ -883,6 +895,7 @@ class _Programme:
             self.h.changeColsCost(cols.size, cols, cost[cols])
         self._cost_atoms = cols
         self.solves += 1
+        self.determined = False
         self.h.run()
         if self.h.getModelStatus() != self.highspy.HighsModelStatus.kOptimal:
             # cannot happen for true data (they satisfy every row) short of numerical trouble:
@@ -891,7 +904,11 @@ class _Programme:
         sol = self.h.getSolution()
         full = self.comp.atom_sizes.copy()
         full[self.atoms] = sol.col_value
-        binding = self.rows[np.abs(np.asarray(sol.row_dual)) > 1e-9].tolist()
+        dual = np.abs(np.asarray(sol.row_dual)) > 1e-9
+        binding = self.rows[dual].tolist()
+        self.determined = bool(
+            self.fixed_row[dual].all() and (np.abs(np.asarray(sol.col_dual)) <= 1e-9).all()
+        )
         offset = sum(w * self.offset[c] for c, w in objective.items())
         return self.h.getObjectiveValue() + offset, full, binding
 
@@ -990,7 +1007,7 @@ class _Auditor:
             by_block.setdefault(comp.component_of_cell(c), []).append(c)
         for b in sorted(by_block):
             block = _Programme(comp, self.threshold, hidden, comp.component_atoms()[b])
-            self._audit(block, block, sorted(by_block[b]), hidden, witness, gave_up, -1)
+            self._audit(block, None, sorted(by_block[b]), hidden, witness, gave_up, -1)
         return sorted(gave_up)
 
     def audit_group(self, g: int, cells: list[int], start: Mapping[int, str]) -> _GroupAudit:
@@ -999,7 +1016,10 @@ class _Auditor:
         witness: dict[int, list[float]] = {}
         atoms = np.flatnonzero(self.comp.atom_group == g)
         strong = _Programme(self.comp, self.threshold, hidden, atoms, "fixed")
-        weak = _Programme(self.comp, self.threshold, hidden, atoms, "dropped")
+
+        def weak() -> _Programme:  # made when first asked, from the cells hidden by then
+            return _Programme(self.comp, self.threshold, hidden, atoms, "dropped")
+
         before = self.solves
         escalated = self._audit(strong, weak, cells, hidden, witness, set(), g)
         return _GroupAudit(
@@ -1012,17 +1032,25 @@ class _Auditor:
     def _audit(
         self,
         lp: _Programme,
-        weak: _Programme,
+        make_weak: Callable[[], _Programme] | None,
         cells: list[int],
         hidden: dict[int, str],
         witness: dict[int, list[float]],
         gave_up: set[int],
         group: int,
     ) -> list[int]:
-        """Audit ``cells``, hiding more until they are safe. ``lp`` proves a cell safe; ``weak``
-        (an attacker who knows no more than the truth) proves it exposed; a cell neither can
-        decide is returned, for the full programme."""
+        """Audit ``cells``, hiding more until they are safe. ``lp`` proves a cell safe; the
+        programme ``make_weak`` makes when first needed (an attacker who knows no more than the
+        truth) proves it exposed; a cell neither can decide is returned, for the full programme.
+        Without ``make_weak``, ``lp`` is exact and decides both."""
         comp = self.comp
+        weak_lp: list[_Programme] = []  # made when first needed
+
+        def weak() -> _Programme:
+            if not weak_lp:
+                weak_lp.append(make_weak() if make_weak is not None else lp)
+            return weak_lp[0]
+
         t = self.threshold
         applied = set(hidden)
         escalate: list[int] = []
@@ -1055,8 +1083,8 @@ class _Auditor:
                 return False
             hidden[c] = SMALL
             lp.hide([c], hidden)
-            if weak is not lp:
-                weak.hide([c], hidden)
+            if weak_lp and weak_lp[0] is not lp:
+                weak_lp[0].hide([c], hidden)
             return True
 
         try:
@@ -1074,11 +1102,13 @@ class _Auditor:
                 tries = 0
                 while not safe(c) and c not in gave_up and c not in escalate:
                     bound_by: list[int] = []  # the cells that bind this programme's optima
+                    solved = True
                     for sense in (+1, -1):
                         _opt, x, bind = lp.optimum(c, sense)
                         note(x)
                         bound_by += bind
-                        if safe(c):
+                        solved = solved and x is not None
+                        if safe(c) or lp.determined:
                             break
                     if safe(c):
                         break
@@ -1089,12 +1119,17 @@ class _Auditor:
                     # No shortcut from the group's own optima to "truly exposed": trusting them
                     # when every binding cell counts no fixed atom left a count pinned once the
                     # SUS parity cells were in the model (tests/test_disclosure_reports.py).
-                    if weak is not lp:
+                    if make_weak is not None and solved and lp.inside[bound_by].all():
+                        binding = bound_by
+                    elif make_weak is not None:
                         bounds = []
                         for sense in (+1, -1):
-                            opt, _x, bind = weak.optimum(c, sense)
+                            opt, _x, bind = weak().optimum(c, sense)
                             bounds.append(opt)
                             binding += bind
+                            if weak().determined:
+                                bounds.append(opt)
+                                break
                         if self._safe(bounds[1], bounds[0]):
                             escalate.append(c)  # only the full programme can tell
                             break
@@ -1114,11 +1149,11 @@ class _Auditor:
                     new = [choice, *comp.closure(hidden, [choice])]
                     new += _complete_relations(comp, hidden, new)
                     lp.hide(new, hidden)
-                    if weak is not lp:
-                        weak.hide(new, hidden)
+                    if weak_lp and weak_lp[0] is not lp:
+                        weak_lp[0].hide(new, hidden)
                     applied.update(new)
         finally:
-            self.solves += lp.solves + (weak.solves if weak is not lp else 0)
+            self.solves += lp.solves + sum(w.solves for w in weak_lp if w is not lp)
         return escalate
 
     def _choose(
