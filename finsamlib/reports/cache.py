@@ -166,6 +166,8 @@ class Dependencies:
         self.threshold = threshold
         self.memory = memory
         self.files = _table_files(self.root, (PATTERN_TABLE,))
+        #: the run's pattern of these data, if the runner has it (else computed when asked)
+        self.pattern: disclosure.Pattern | None = None
         self._loaded: tuple | None = None
 
     def _load(self) -> tuple:
@@ -175,7 +177,9 @@ class Dependencies:
             inputs = ReportInputs(self.root)
             registry = inputs.load("registry")
             participants = inputs.load_table(PATTERN_TABLE, remember=False)
-            pattern = folder_pattern(self.root, int(self.threshold), memory=self.memory)  # type: ignore[call-overload]
+            pattern = self.pattern
+            if pattern is None:
+                pattern = folder_pattern(self.root, int(self.threshold), memory=self.memory)  # type: ignore[call-overload]
             self._loaded = (registry, participants, pattern)
         return self._loaded
 

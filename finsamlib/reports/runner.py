@@ -19,7 +19,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -539,11 +539,13 @@ def with_disclosure(
     folder: str | Path,
     workers: pool.ReportPool | None = None,
     memory: cache.PatternStore | None = None,
+    patterns: dict[tuple[str, object], object] | None = None,
 ) -> list[Job]:
     """Compute the run's suppression pattern once per data folder and threshold (every report
     of a run hides the same cells: :mod:`finsamlib.disclosure`), write it under ``folder`` and
     give each report job its path; ``workers``, if given, share the audit (they would wait
-    for the pattern anyway); ``memory``: patterns kept from earlier runs. A pattern that
+    for the pattern anyway); ``memory``: patterns kept from earlier runs; ``patterns``, if
+    given, gets each pattern by (data folder, threshold), for the pages' records. A pattern that
     cannot be computed (a broken threshold or data folder) is left to the reports, which then
     fail on their own."""
     from .cells import folder_pattern
@@ -562,6 +564,8 @@ def with_disclosure(
                 path = Path(folder) / f"disclosure-{i}.json"
                 path.write_text(pattern.to_json(), encoding="utf-8")
                 written[key] = str(path)
+                if patterns is not None:
+                    patterns[key] = pattern
             except Exception as exc:
                 log.warning("disclosure pattern for %s: %s", key, _one_line(exc))
                 written[key] = None
@@ -685,19 +689,20 @@ def run(
         bar.update(1)  # type: ignore[attr-defined]
 
     memory = cache.PatternStore(out, read=not force) if incremental else None
+    patterns: dict[tuple[str, object], object] = {}
     work = tempfile.TemporaryDirectory(prefix="finsam-run-")
     try:
         if executor is not None:
-            jobs = with_disclosure(jobs, work.name, memory=memory)
-            _snapshot(jobs, deps)
+            jobs = with_disclosure(jobs, work.name, memory=memory, patterns=patterns)
+            _snapshot(jobs, deps, patterns)
             _on_executor(executor, jobs, handle)
         elif jobs:
             folders = sorted({str(j.parameters.get("data_dir") or "") for j in jobs})
             n = min(workers or os.cpu_count() or 1, len(jobs))
             with pool.ReportPool(n, process_pool, warm=folders) as own:
                 # while the workers warm up: the one suppression pattern of the run
-                jobs = with_disclosure(jobs, work.name, own, memory)
-                _snapshot(jobs, deps)
+                jobs = with_disclosure(jobs, work.name, own, memory, patterns)
+                _snapshot(jobs, deps, patterns)
                 for job, value in own.results(execute, jobs):
                     handle(_as_result(job, value))
                 summary.retried = [j.name for j in own.retried]
@@ -805,10 +810,16 @@ def _skip_unchanged(
     return todo, sorted(skipped), always, deps
 
 
-def _snapshot(jobs: Sequence[Job], deps: dict[tuple[str, object], cache.Dependencies]) -> None:
+def _snapshot(
+    jobs: Sequence[Job],
+    deps: dict[tuple[str, object], cache.Dependencies],
+    patterns: Mapping[tuple[str, object], object],
+) -> None:
     """Read the data the records of ``jobs`` will hold as they are now, before any page is
-    rendered (after :func:`with_disclosure`, whose pattern it reuses)."""
+    rendered (after :func:`with_disclosure`, whose ``patterns`` it reuses)."""
     for key in {_deps_key(j) for j in jobs} & set(deps):
+        if key in patterns:
+            deps[key].pattern = patterns[key]  # type: ignore[assignment]
         with contextlib.suppress(Exception):  # no pattern: no record (see _record)
             deps[key].page({"county": ""})
 
