@@ -70,6 +70,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import pickle
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -933,11 +934,13 @@ class _GroupAudit:
 
 
 def _audit_groups(
-    task: tuple[_Compiled, int, int, dict[int, str], list[int], dict[int, list[int]]],
+    task: tuple[_Compiled | bytes, int, int, dict[int, str], list[int], dict[int, list[int]]],
 ) -> dict[int, _GroupAudit]:
     """Audit some groups, each from the same start; a task for ``protect``'s ``map_`` (a
-    top-level function, so that a process pool can run it)."""
+    top-level function, so that a process pool can run it). The model may come pickled."""
     comp, threshold, min_range, start, groups, cells = task
+    if isinstance(comp, bytes):
+        comp = pickle.loads(comp)  # made by protect in the parent process
     auditor = _Auditor(comp, threshold, min_range)
     return {g: auditor.audit_group(g, cells[g], start) for g in groups}
 
@@ -983,7 +986,9 @@ class _Auditor:
         else:  # one task per group, most audited cells first: the workers share them evenly
             batches = [[g] for g in sorted(groups, key=lambda g: (-len(by_group[g]), g))]
         start = dict(hidden)
-        tasks = [(comp, self.threshold, self.min_range, start, b, by_group) for b in batches]
+        # for a pool, the model (megabytes) is pickled once, not once per task
+        model: _Compiled | bytes = comp if len(batches) == 1 else pickle.dumps(comp, 5)
+        tasks = [(model, self.threshold, self.min_range, start, b, by_group) for b in batches]
         done: dict[int, _GroupAudit] = {}
         for results in map_(_audit_groups, tasks):
             done.update(results)
