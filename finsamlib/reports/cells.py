@@ -682,13 +682,14 @@ def folder_pattern(
     map_: Callable = map,
     batches: int = 1,
     memory: PatternMemory | None = None,
+    after_load: Callable[[], None] | None = None,
 ) -> disclosure.Pattern:
     """The one suppression pattern of every report of a data folder (None: the embedded data),
     for the runner to compute once per run and hand to every report (the runner shares the
     audit with its idle workers: ``map_``, ``batches``). With ``memory``, a pattern made
     earlier for the same fingerprint is taken from it, and a new one kept in it; within a
-    process :func:`pattern_for` remembers it (the runner asks twice: for the reports and
-    their records)."""
+    process :func:`pattern_for` remembers it. ``after_load`` is called once the data are parsed (the runner shares them
+    with its zygote)."""
     from .inputs import ReportInputs
 
     inputs = ReportInputs(data_dir)
@@ -699,6 +700,8 @@ def folder_pattern(
         if inputs.has("assumptions/standard_costs")
         else None
     )
+    if after_load is not None:
+        after_load()
     fp = data_fingerprint(participants, registry, costs, int(threshold))
     pattern = _remembered(fp)
     if pattern is None and memory is not None:

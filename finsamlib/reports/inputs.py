@@ -321,6 +321,34 @@ class ReportInputs:
         return pd.DataFrame(rows, columns=columns)
 
 
+def share_parsed(path: str | Path) -> None:
+    """Write what this process has parsed to ``path`` (a private folder of the run), whole or
+    not at all, for :func:`take_parsed` in the run's zygote: the runner parses the participant
+    files for the suppression pattern before the zygote warms up, which then need not parse them
+    again."""
+    import pickle
+
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(pickle.dumps(dict(_PARSED), protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(path)
+
+
+def take_parsed(path: str | Path) -> int:
+    """Add what :func:`share_parsed` wrote to this process's cache (entries it has not parsed
+    itself); how many. Each entry's key holds its file's SHA-256, so an entry for a file whose
+    bytes changed is never used. Nothing there, or unreadable: 0."""
+    import pickle
+
+    try:
+        shared = pickle.loads(Path(path).read_bytes())  # written by this run's own process
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return 0
+    new = {k: v for k, v in shared.items() if k not in _PARSED}
+    _PARSED.update(new)
+    return len(new)
+
+
 def warm(data_dir: str | Path | None = None) -> int:
     """Parse every dataset of a data folder into this process's cache; how many.
 

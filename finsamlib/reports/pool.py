@@ -187,6 +187,12 @@ class ReportPool:
             for _ in range(self.workers):
                 self._executor.submit(os.getpid)
 
+    def share_parsed(self) -> None:
+        """Share the datasets this process parsed with the zygote (see
+        :meth:`~finsamlib.reports.zygote.Zygote.share_parsed`), if there is one."""
+        if self._zygote is not None:
+            self._zygote.share_parsed()
+
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
         """``fn`` over ``items`` on the workers, in order (the runner's suppression pattern
         shares its audit with them while they would otherwise wait); in this process if the

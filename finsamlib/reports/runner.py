@@ -559,7 +559,13 @@ def with_disclosure(
         key = (str(job.parameters.get("data_dir") or ""), job.parameters.get("threshold"))
         if key not in written:
             try:
-                share = {} if workers is None else {"map_": workers.map, "batches": workers.workers}
+                share = {}
+                if workers is not None:
+                    share = {
+                        "map_": workers.map,
+                        "batches": workers.workers,
+                        "after_load": workers.share_parsed,
+                    }
                 pattern = folder_pattern(key[0] or None, int(key[1]), memory=memory, **share)  # type: ignore[arg-type]
                 path = Path(folder) / f"disclosure-{i}.json"
                 path.write_text(pattern.to_json(), encoding="utf-8")

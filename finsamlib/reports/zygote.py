@@ -49,6 +49,9 @@ PRELOAD: tuple[str, ...] = (
 #: Environment of the zygote: one BLAS thread (workers already run in parallel, and BLAS
 #: thread pools do not survive a fork).
 ZYGOTE_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+#: Names the file where the runner may share the datasets it parsed
+#: (:func:`~finsamlib.reports.inputs.share_parsed`) before the zygote warms up.
+PARSED_ENV = "FINSAM_ZYGOTE_PARSED"
 
 
 # --------------------------------------------------------------------------- the zygote process
@@ -124,8 +127,10 @@ def _tend(forked: dict[int, int]) -> None:
 
 def serve(address: str, preload: Sequence[str] = PRELOAD, warm: Sequence[str] = ()) -> None:
     """Run the zygote: listen on the Unix socket ``address``, import ``preload``, parse the
-    data folders ``warm`` ("" for the embedded data), then fork one kernel per request. Exits
-    when its parent process goes away or on SIGTERM, killing every kernel it forked."""
+    data folders ``warm`` ("" for the embedded data; taking first what the runner parsed
+    already, if it has shared it by then: :data:`PARSED_ENV`), then fork one kernel per
+    request. Exits when its parent process goes away or on SIGTERM, killing every kernel it
+    forked."""
     import socket
 
     parent = os.getppid()
@@ -146,7 +151,11 @@ def serve(address: str, preload: Sequence[str] = PRELOAD, warm: Sequence[str] = 
     for name in preload:
         importlib.import_module(name)
     if warm:
+        from .inputs import take_parsed
         from .inputs import warm as warm_folder
+
+        if os.environ.get(PARSED_ENV):
+            take_parsed(os.environ[PARSED_ENV])
 
         for folder in warm:
             with contextlib.suppress(Exception):  # a broken folder fails its reports, not us
@@ -198,7 +207,9 @@ class Zygote:
     def __init__(self, preload: Sequence[str] = PRELOAD, warm: Sequence[str] = ()) -> None:
         self.folder = tempfile.mkdtemp(prefix="fsz-", dir=kernels._SOCKET_ROOT)
         self.address = os.path.join(self.folder, "z.sock")
-        env = {**os.environ, **ZYGOTE_ENV}
+        #: where :meth:`share_parsed` writes what this process parsed, for the zygote's warm-up
+        self.parsed = os.path.join(self.folder, "parsed.pickle")
+        env = {**os.environ, **ZYGOTE_ENV, PARSED_ENV: self.parsed}
         code = (
             "import sys; from finsamlib.reports.zygote import serve; "
             "i = sys.argv.index('--warm'); serve(sys.argv[1], sys.argv[2:i], sys.argv[i + 1:])"
@@ -212,6 +223,14 @@ class Zygote:
             start_new_session=True,
         )
         atexit.register(self.close)
+
+    def share_parsed(self) -> None:
+        """Share the datasets this process has parsed with the zygote, if it has not warmed up
+        yet (it then parses only the others); a failure only costs it the parsing."""
+        from .inputs import share_parsed
+
+        with contextlib.suppress(Exception):  # only an optimisation: never fails the run
+            share_parsed(self.parsed)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
