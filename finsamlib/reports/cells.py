@@ -688,8 +688,8 @@ def folder_pattern(
     for the runner to compute once per run and hand to every report (the runner shares the
     audit with its idle workers: ``map_``, ``batches``). With ``memory``, a pattern made
     earlier for the same fingerprint is taken from it, and a new one kept in it; within a
-    process :func:`pattern_for` remembers it. ``after_load`` is called once the data are parsed (the runner shares them
-    with its zygote)."""
+    process :func:`pattern_for` remembers it. ``after_load`` is called once the data are
+    parsed (the runner shares them with its zygote)."""
     from .inputs import ReportInputs
 
     inputs = ReportInputs(data_dir)
