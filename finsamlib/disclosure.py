@@ -1006,17 +1006,30 @@ class _Auditor:
         # the union of closed sets is closed; this only makes sure
         new += comp.closure(hidden, new)
         _complete_relations(comp, hidden, new)
-        # the rest over their whole block: exact, so that one programme both proves and exposes
+        # the rest over their whole block, from every group's hidden cells
+        self._audit_blocks(rest, hidden, witness, gave_up)
+        return sorted(gave_up)
+
+    def _audit_blocks(
+        self,
+        cells: Iterable[int],
+        hidden: dict[int, str],
+        witness: dict[int, list[float]],
+        gave_up: set[int],
+    ) -> None:
+        """Audit ``cells`` over their whole block: exact, so that one programme both proves and
+        exposes; the cells it cannot protect are added to ``gave_up``."""
+        comp = self.comp
         by_block: dict[int, list[int]] = {}
-        for c in rest:
+        for c in cells:
             by_block.setdefault(comp.component_of_cell(c), []).append(c)
         for b in sorted(by_block):
             block = _Programme(comp, self.threshold, hidden, comp.component_atoms()[b])
             self._audit(block, None, sorted(by_block[b]), hidden, witness, gave_up, -1)
-        return sorted(gave_up)
 
     def audit_group(self, g: int, cells: list[int], start: Mapping[int, str]) -> _GroupAudit:
-        """One group's audit from ``start`` (every other row fixed at its true values)."""
+        """One group's audit from ``start`` (every other row fixed at its true values), then
+        of the cells only their whole block decides, over the block."""
         hidden = dict(start)
         witness: dict[int, list[float]] = {}
         atoms = np.flatnonzero(self.comp.atom_group == g)
@@ -1027,6 +1040,11 @@ class _Auditor:
 
         before = self.solves
         escalated = self._audit(strong, weak, cells, hidden, witness, set(), g)
+        # what only the whole block can decide, over the block here (from this group's hidden
+        # cells, beside the other groups' audits); what it cannot protect goes to protect()
+        left: set[int] = set()
+        self._audit_blocks(escalated, hidden, witness, left)
+        escalated = sorted(left)
         return _GroupAudit(
             hidden={c: r for c, r in hidden.items() if start.get(c) != r},
             escalated=escalated,
