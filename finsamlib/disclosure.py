@@ -1139,9 +1139,9 @@ class _Auditor:
                         open_mark(c)  # the mark alone gives it away ("<2" is 1): show ".."
                         continue
                     binding: list[int] = []
-                    # No shortcut from the group's own optima to "truly exposed": trusting them
-                    # when every binding cell counts no fixed atom left a count pinned once the
-                    # SUS parity cells were in the model (tests/test_disclosure_reports.py).
+                    # optima bound only by cells that count no fixed atom hold for the full
+                    # attacker too (the same dual certificate): truly exposed, hide one of them.
+                    # This only decides where to hide more; safety is proven by witnesses alone
                     if make_weak is not None and solved and lp.inside[bound_by].all():
                         binding = bound_by
                     elif make_weak is not None:
