@@ -201,3 +201,27 @@ def test_inline_svg_is_small_deterministic_and_named():
     assert ids and not ids & set(re.findall(r'id="([^"]+)"', other))
     for ref in re.findall(r"url\(#([^)]+)\)", a):
         assert ref in ids
+
+
+def test_a_missing_web_fallback_font_is_not_warned_about_but_other_fonts_are(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without "Liberation Sans" installed (a fresh machine without fonts-liberation), every
+    text of every chart logged "findfont: Font family 'Liberation Sans' not found." through a
+    report's standard error. A family missing here stands in for it, asked for the way
+    matplotlib's text layout asks (each family of the list, no fallback)."""
+    from matplotlib import font_manager
+
+    from finsamlib.plots import style
+
+    style.apply_style()
+    monkeypatch.setattr(style, "WEB_FALLBACK_FONTS", ("Finsam Missing Sans",))
+    props = font_manager.FontProperties(family=[style.FONT, "Finsam Missing Sans"])
+    with caplog.at_level("WARNING", logger="matplotlib.font_manager"):
+        font_manager.fontManager._find_fonts_by_props(props)
+    assert not [r for r in caplog.records if "Finsam Missing Sans" in r.getMessage()]
+    # any other missing family is still told
+    props = font_manager.FontProperties(family=[style.FONT, "Finsam Other Sans"])
+    with caplog.at_level("WARNING", logger="matplotlib.font_manager"):
+        font_manager.fontManager._find_fonts_by_props(props)
+    assert [r for r in caplog.records if "'Finsam Other Sans' not found" in r.getMessage()]
