@@ -15,6 +15,10 @@
   stops the zygote (which kills every kernel it forked) and removes the run's socket folder;
   more SIGINT/SIGTERM meanwhile are ignored, so the cleanup is never cut short.
 
+* **The main process is killed** (SIGKILL): nothing cleans up, so each worker
+  (:func:`exit_with_parent`) and the zygote watch their parent and exit when it is gone; the
+  zygote kills its kernels as it goes.
+
 Workers ignore SIGINT (a Ctrl-C on the terminal reaches the whole process group; the main
 process alone decides what to do) and are started with SIGINT and SIGTERM blocked until they
 have set that up, so an early Ctrl-C never prints a worker's traceback.
@@ -28,6 +32,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -111,10 +116,30 @@ def _blocked() -> Iterator[None]:
 
 
 def worker_signals() -> None:
-    """In a worker process: ignore SIGINT, then take signals again."""
+    """In a worker process: ignore SIGINT, then take signals again; exit with the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+    exit_with_parent()
+
+
+#: How often (seconds) a worker looks whether the process that started it is still there.
+PARENT_CHECK_SECONDS = 0.5
+
+
+def exit_with_parent(every: float = PARENT_CHECK_SECONDS) -> None:
+    """End this process soon after its parent is gone. A pool's worker holds both ends of its
+    task queue, so a parent that died without cleaning up (SIGKILL, or SIGTERM in a script
+    without :func:`sigterm_interrupts`) left it waiting forever, and one whose job was
+    starting a kernel retried against a zygote that had gone with the parent."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="finsam-exit-with-parent", daemon=True).start()
 
 
 def _marked(fn: Callable[[Any], Any], item: Any, marker: str) -> Any:
