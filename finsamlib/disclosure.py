@@ -53,6 +53,8 @@ Protection (:func:`protect`)
 Hiding a cell only removes an equation, so a cell once protected stays protected; the audit
 checks each cell against feasible points found so far (one linear programme maximising all
 unproven cells together proves most of them at once) before it solves for the cell alone.
+An optimum is solved again only once a cell its certificate uses (a non-zero dual) is hidden:
+hiding any other cell leaves it the optimum.
 A group's audit (other rows fixed) that finds a cell pinned by cells counting only the group's
 rows knows it is pinned for the full attacker too (the same dual certificate holds), so it
 hides one more cell at once; otherwise it asks a weaker attacker (made when first needed), and
@@ -85,7 +87,7 @@ SMALL = "small"
 #: The attacker's interval of a hidden count must hold at least ``MIN_RANGE + 1`` whole numbers.
 MIN_RANGE = 1
 #: Version of the method; part of a pattern's JSON so that a stale file is not used.
-METHOD_VERSION = 3
+METHOD_VERSION = 4
 #: How many extra cells the audit may hide for one exposed cell before it gives up on it.
 MAX_SECONDARY_PER_CELL = 200
 _TOL = 1e-6
@@ -923,6 +925,35 @@ class _Programme:
 
 
 @dataclass
+class _Optimum:
+    """One direction's optimum of a cell: its value, the cells that bind it (non-zero duals),
+    whether it is the cell's only value (:attr:`_Programme.determined`) and whether the solver
+    found it. It holds for as long as none of :attr:`rows` is relaxed."""
+
+    value: float
+    binding: list[int]
+    determined: bool
+    solved: bool
+
+    @property
+    def rows(self) -> set[int]:
+        return set(self.binding)
+
+    @classmethod
+    def of(
+        cls,
+        lp: _Programme,
+        cell: int,
+        sense: int,
+        note: Callable[[np.ndarray | None], None] | None = None,
+    ) -> _Optimum:
+        value, x, binding = lp.optimum(cell, sense)
+        if note is not None:
+            note(x)
+        return cls(value, binding, lp.determined, x is not None)
+
+
+@dataclass
 class _GroupAudit:
     """What one group's audit found: the cells it hid (or marked ".."), the cells only the
     whole block can decide, the attacker's values seen for those, and its solver calls."""
@@ -1035,11 +1066,11 @@ class _Auditor:
         atoms = np.flatnonzero(self.comp.atom_group == g)
         strong = _Programme(self.comp, self.threshold, hidden, atoms, "fixed")
 
-        def weak() -> _Programme:  # made when first asked, from the cells hidden by then
+        def make_weak() -> _Programme:  # when first needed, from the cells hidden by then
             return _Programme(self.comp, self.threshold, hidden, atoms, "dropped")
 
         before = self.solves
-        escalated = self._audit(strong, weak, cells, hidden, witness, set(), g)
+        escalated = self._audit(strong, make_weak, cells, hidden, witness, set(), g)
         # what only the whole block can decide, over the block here (from this group's hidden
         # cells, beside the other groups' audits); what it cannot protect goes to protect()
         left: set[int] = set()
@@ -1067,12 +1098,7 @@ class _Auditor:
         truth) proves it exposed; a cell neither can decide is returned, for the full programme.
         Without ``make_weak``, ``lp`` is exact and decides both."""
         comp = self.comp
-        weak_lp: list[_Programme] = []  # made when first needed
-
-        def weak() -> _Programme:
-            if not weak_lp:
-                weak_lp.append(make_weak() if make_weak is not None else lp)
-            return weak_lp[0]
+        weak: _Programme | None = None  # made by make_weak when first needed
 
         t = self.threshold
         applied = set(hidden)
@@ -1106,8 +1132,8 @@ class _Auditor:
                 return False
             hidden[c] = SMALL
             lp.hide([c], hidden)
-            if weak_lp and weak_lp[0] is not lp:
-                weak_lp[0].hide([c], hidden)
+            if weak is not None:
+                weak.hide([c], hidden)
             return True
 
         try:
@@ -1120,23 +1146,31 @@ class _Auditor:
                 note(lp.solve({c: sense for c in todo})[1])
                 if sense < 0 and sum(not safe(c) for c in todo) == len(todo):
                     break
-            # 2. one by one; an exposed cell gets one more hidden cell until it is safe
+            # 2. one by one; an exposed cell gets one more hidden cell until it is safe. An
+            # optimum stays the optimum while every row its certificate uses (non-zero dual)
+            # stays as it was: hiding other cells only relaxes rows with zero duals, so that
+            # direction is not solved again (its witness is still the extreme)
             for c in cells:
                 tries = 0
+                strong: dict[int, _Optimum] = {}
+                weak_opt: dict[int, _Optimum] = {}
                 while not safe(c) and c not in gave_up and c not in escalate:
                     bound_by: list[int] = []  # the cells that bind this programme's optima
                     solved = True
                     for sense in (+1, -1):
-                        _opt, x, bind = lp.optimum(c, sense)
-                        note(x)
-                        bound_by += bind
-                        solved = solved and x is not None
-                        if safe(c) or lp.determined:
+                        if sense not in strong:
+                            strong[sense] = _Optimum.of(lp, c, sense, note)
+                        o = strong[sense]
+                        bound_by += o.binding
+                        solved = solved and o.solved
+                        if safe(c) or o.determined:
                             break
                     if safe(c):
                         break
                     if hidden[c] == PRIMARY and comp.display_count[c] and t - 1 < self.min_range:
                         open_mark(c)  # the mark alone gives it away ("<2" is 1): show ".."
+                        strong.clear()
+                        weak_opt.clear()
                         continue
                     binding: list[int] = []
                     # optima bound only by cells that count no fixed atom hold for the full
@@ -1145,13 +1179,17 @@ class _Auditor:
                     if make_weak is not None and solved and lp.inside[bound_by].all():
                         binding = bound_by
                     elif make_weak is not None:
+                        if weak is None:
+                            weak = make_weak()
                         bounds = []
                         for sense in (+1, -1):
-                            opt, _x, bind = weak().optimum(c, sense)
-                            bounds.append(opt)
-                            binding += bind
-                            if weak().determined:
-                                bounds.append(opt)
+                            if sense not in weak_opt:
+                                weak_opt[sense] = _Optimum.of(weak, c, sense)
+                            o = weak_opt[sense]
+                            bounds.append(o.value)
+                            binding += o.binding
+                            if o.determined:
+                                bounds.append(o.value)
                                 break
                         if self._safe(bounds[1], bounds[0]):
                             escalate.append(c)  # only the full programme can tell
@@ -1164,6 +1202,8 @@ class _Auditor:
                         if group >= 0:
                             escalate.append(c)
                         elif any(open_mark(o) for o in [c, *sorted(set(binding))]):
+                            strong.clear()
+                            weak_opt.clear()
                             continue  # no cell left to hide: drop the bound of a "<5" mark
                         else:
                             gave_up.add(c)
@@ -1172,11 +1212,15 @@ class _Auditor:
                     new = [choice, *comp.closure(hidden, [choice])]
                     new += _complete_relations(comp, hidden, new)
                     lp.hide(new, hidden)
-                    if weak_lp and weak_lp[0] is not lp:
-                        weak_lp[0].hide(new, hidden)
+                    if weak is not None:
+                        weak.hide(new, hidden)
                     applied.update(new)
+                    relaxed = set(new)
+                    for known in (strong, weak_opt):
+                        for sense in [d for d, o in known.items() if relaxed & o.rows]:
+                            del known[sense]
         finally:
-            self.solves += lp.solves + sum(w.solves for w in weak_lp if w is not lp)
+            self.solves += lp.solves + (weak.solves if weak is not None else 0)
         return escalate
 
     def _choose(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hypothesis.strategies as st
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 from finsamlib import disclosure as D
 from finsamlib.disclosure import PRIMARY, SECONDARY, SMALL, CellModel, attack, protect
@@ -346,15 +346,9 @@ def test_an_optimum_proven_by_shown_cells_alone_is_the_cells_only_value():
     assert lp.optimum(part[1], -1)[0] == pytest.approx(1) and not lp.determined
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    st.lists(st.integers(0, 9), min_size=2, max_size=5),
-    st.lists(st.integers(0, 9), min_size=2, max_size=5),
-    st.sets(st.integers(0, 30)),
-)
-def test_a_determined_optimum_is_both_bounds(rows_a, rows_b, hide):
-    # a two-way table with margins and random hidden cells: whenever a maximum is said to be
-    # the only value, the minimum is the same
+def two_way(rows_a: list[int], rows_b: list[int], hide: set[int]):
+    """A two-way table (rows a and b, columns by position) with its margins, compiled, and
+    the count cells whose index is in ``hide`` hidden ("<5" for the small ones)."""
     m = CellModel(sum(rows_a) + sum(rows_b))
     start, cols = 0, {}
     for r, sizes in (("a", rows_a), ("b", rows_b)):
@@ -371,19 +365,51 @@ def test_a_determined_optimum_is_both_bounds(rows_a, rows_b, hide):
         for c in range(comp.n)
         if c in hide and comp.is_count[c]
     }
+    return comp, hidden
+
+
+TABLES = (
+    st.lists(st.integers(0, 9), min_size=2, max_size=5),
+    st.lists(st.integers(0, 9), min_size=2, max_size=5),
+    st.sets(st.integers(0, 30)),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(*TABLES)
+# a "<5" cell pinned by its shown row and column: its maximum is determined
+@example([3, 9], [9, 9], {0})
+def test_a_determined_optimum_is_both_bounds(rows_a, rows_b, hide):
+    # whenever a maximum is said to be the only value, the minimum is the same
+    comp, hidden = two_way(rows_a, rows_b, hide)
     lp = D._Programme(comp, 4, hidden)
     for c in sorted(hidden):
         top = lp.optimum(c, +1)[0]
         if lp.determined:
             assert lp.optimum(c, -1)[0] == pytest.approx(top, abs=1e-6)
-            DETERMINED.append(c)
 
 
-DETERMINED: list[int] = []  # the cells the property above checked, for the test below
+def test_the_example_above_is_determined():
+    # the explicit example of the property above does reach its assertion
+    comp, hidden = two_way([3, 9], [9, 9], {0})
+    (c,) = hidden
+    lp = D._Programme(comp, 4, hidden)
+    assert lp.optimum(c, +1)[0] == pytest.approx(3) and lp.determined
 
 
-def test_the_determined_property_was_exercised():
-    # guard against a property that never fires: the random tables above pin some counts
-    if not DETERMINED:
-        test_a_determined_optimum_is_both_bounds()
-    assert DETERMINED
+@settings(max_examples=40, deadline=None)
+@given(*TABLES, st.integers(0, 30))
+def test_hiding_a_cell_that_does_not_bind_an_optimum_leaves_it(rows_a, rows_b, hide, more):
+    # the audit does not solve a direction again after hiding cells outside its certificate
+    # (the cells with non-zero duals): the optimum must then be the same
+    comp, hidden = two_way(rows_a, rows_b, hide)
+    more %= comp.n
+    lp = D._Programme(comp, 4, hidden)
+    for c in sorted(hidden):
+        for sense in (+1, -1):
+            before = D._Optimum.of(lp, c, sense)
+            if more in hidden or more in before.rows or not D._eligible(comp, hidden, more):
+                continue
+            after_hidden = {**hidden, more: SECONDARY}
+            again = D._Programme(comp, 4, after_hidden)
+            assert again.optimum(c, sense)[0] == pytest.approx(before.value, abs=1e-6)
