@@ -41,8 +41,10 @@ Protection (:func:`protect`)
    ".." is above it) and non-negative atoms. A cell is protected when the whole numbers between
    those bounds are at least ``min_range + 1`` (default: at least two values, so the exact
    count cannot be recovered). An exposed cell gets one more cell hidden, chosen among the shown
-   cells that bind the optimum (the linear programme's dual values), the cheapest first, and the
-   audit goes on until every hidden count is protected. The choice is deterministic.
+   cells that bind the optimum (the linear programme's dual values), the cheapest first (an
+   amount with every other binding amount of its cost: each is one more equation over the same
+   counts), and the audit goes on until every hidden count is protected. The choice is
+   deterministic.
 5. *Very small blocks*: where nothing is left to hide and the count is still pinned, the marks'
    own bounds pin it (four "<5" parts of a "<5" total are 1 each; "<2" is 1). The audit then
    shows the count, or a "<5" count that binds it, as ".." instead (reason :data:`SMALL`): at
@@ -87,7 +89,7 @@ SMALL = "small"
 #: The attacker's interval of a hidden count must hold at least ``MIN_RANGE + 1`` whole numbers.
 MIN_RANGE = 1
 #: Version of the method; part of a pattern's JSON so that a stale file is not used.
-METHOD_VERSION = 4
+METHOD_VERSION = 5
 #: How many extra cells the audit may hide for one exposed cell before it gives up on it.
 MAX_SECONDARY_PER_CELL = 200
 _TOL = 1e-6
@@ -1197,8 +1199,8 @@ class _Auditor:
                     else:
                         binding = bound_by  # solved just above, with the same rows
                     tries += 1
-                    choice = self._choose(hidden, c, binding, group)
-                    if choice is None or tries > MAX_SECONDARY_PER_CELL:
+                    chosen = self._choose(hidden, c, binding, group)
+                    if not chosen or tries > MAX_SECONDARY_PER_CELL:
                         if group >= 0:
                             escalate.append(c)
                         elif any(open_mark(o) for o in [c, *sorted(set(binding))]):
@@ -1208,8 +1210,9 @@ class _Auditor:
                         else:
                             gave_up.add(c)
                         break
-                    hidden[choice] = SECONDARY
-                    new = [choice, *comp.closure(hidden, [choice])]
+                    for choice in chosen:
+                        hidden[choice] = SECONDARY
+                    new = [*chosen, *comp.closure(hidden, chosen)]
                     new += _complete_relations(comp, hidden, new)
                     lp.hide(new, hidden)
                     if weak is not None:
@@ -1225,10 +1228,14 @@ class _Auditor:
 
     def _choose(
         self, hidden: Mapping[int, str], cell: int, binding: list[int], group: int
-    ) -> int | None:
-        """The secondary cell for an exposed one: the cheapest shown cell that binds the
+    ) -> list[int]:
+        """The secondary cells for an exposed one: the cheapest shown cell that binds the
         attacker's optimum (sharing a row with it breaks ties), else the cheapest that shares a
-        row with it. In a group's audit only cells of that group are chosen."""
+        row with it; none if there is none. In a group's audit only cells of that group are
+        chosen. An amount that binds comes with every other binding amount of its cost: each
+        is one more equation over the same counts (money per actor, full-time equivalents,
+        days behind a mean), and hidden one at a time they left the attacker the next, each
+        time after another solve."""
         comp = self.comp
         atoms = comp.A.indices[comp.A.indptr[cell] : comp.A.indptr[cell + 1]]
         touching = set(np.unique(comp.A_csc[:, atoms].nonzero()[0]).tolist())
@@ -1236,7 +1243,12 @@ class _Auditor:
         def ok(c: int) -> bool:
             return _eligible(comp, hidden, c) and (group < 0 or comp.group_of_cell[c] == group)
 
-        cands = [c for c in set(binding) if ok(c)] or [c for c in touching if ok(c)]
+        bound = sorted(c for c in set(binding) if ok(c))
+        cands = bound or [c for c in touching if ok(c)]
         if not cands:
-            return None
-        return min(cands, key=lambda c: (comp.cost[c], c not in touching, c))
+            return []
+        choice = min(cands, key=lambda c: (comp.cost[c], c not in touching, c))
+        if comp.is_count[choice] or not bound:
+            return [choice]
+        same = [c for c in bound if not comp.is_count[c] and comp.cost[c] == comp.cost[choice]]
+        return [choice, *(c for c in same if c != choice)]

@@ -413,3 +413,35 @@ def test_hiding_a_cell_that_does_not_bind_an_optimum_leaves_it(rows_a, rows_b, h
             after_hidden = {**hidden, more: SECONDARY}
             again = D._Programme(comp, 4, after_hidden)
             assert again.optimum(c, sense)[0] == pytest.approx(before.value, abs=1e-6)
+
+
+def money_model() -> CellModel:
+    """Two support categories (2 and 8 persons), their total, and two amounts priced from
+    them (money per actor): each amount with the total gives the small category away."""
+    m = CellModel(10)
+    m.add_count(("a",), range(0, 2))
+    m.add_count(("b",), range(2, 10))
+    m.add_count(("total",), range(10))
+    m.add_total(("total",), [("a",), ("b",)])
+    m.add_amount(("money", "kommun"), range(10), [100.0] * 2 + [50.0] * 8)
+    m.add_amount(("money", "region"), range(10), [30.0] * 2 + [70.0] * 8)
+    return m
+
+
+def test_binding_amounts_of_the_same_cost_are_hidden_together_counts_one_at_a_time():
+    m = money_model()
+    comp = m.compiled()
+    a, b, total, kommun, region = (
+        comp.key_index[k]
+        for k in [("a",), ("b",), ("total",), ("money", "kommun"), ("money", "region")]
+    )
+    auditor = D._Auditor(comp, 4, D.MIN_RANGE)
+    hidden = {a: PRIMARY}
+    # amounts cost 1, the cheapest: the first with every other binding amount
+    assert auditor._choose(hidden, a, [total, kommun, region], -1) == [kommun, region]
+    # a count comes alone (here the cheaper of the two counts)
+    assert auditor._choose(hidden, a, [total, b], -1) == [b]
+    # and the pattern holds against the attacker
+    pattern = protect(m, 4)
+    assert pattern.hidden[("money", "kommun")] == SECONDARY
+    assert pinned(m, pattern) == {}
