@@ -445,3 +445,36 @@ def test_binding_amounts_of_the_same_cost_are_hidden_together_counts_one_at_a_ti
     pattern = protect(m, 4)
     assert pattern.hidden[("money", "kommun")] == SECONDARY
     assert pinned(m, pattern) == {}
+
+
+def test_a_solve_without_a_verdict_is_repeated_from_scratch():
+    # HiGHS warm-started from another cell's basis once ended with status kUnknown on the
+    # embedded data; attack() then took the count as pinned although it was not
+    m = line([12, 3, 20])
+    comp = m.compiled()
+    part = [comp.key_index[("part", i)] for i in range(3)]
+    hidden = {part[1]: PRIMARY, part[0]: SECONDARY}
+    lp = D._Programme(comp, 4, hidden)
+    real = lp.h
+
+    class NoVerdictOnce:
+        """The solver, but its first run ends without a verdict."""
+
+        def __init__(self) -> None:
+            self.runs = 0
+
+        def run(self):
+            self.runs += 1
+            return real.run()
+
+        def getModelStatus(self):
+            if self.runs == 1:
+                return lp.highspy.HighsModelStatus.kUnknown
+            return real.getModelStatus()
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    lp.h = NoVerdictOnce()
+    assert lp.optimum(part[1], +1)[0] == pytest.approx(4)
+    assert lp.retries == 1 and lp.h.runs == 2
