@@ -43,7 +43,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 40, 80])
-    parser.add_argument("--repeats", type=int, default=2, help="disclosure runs of each kind")
+    parser.add_argument("--repeats", type=int, default=6, help="disclosure runs of each kind")
     parser.add_argument("--json", type=Path, help="also write the summary here")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start", flush=True)

@@ -59,14 +59,11 @@ An optimum is solved again only once a cell its certificate uses (a non-zero dua
 hiding any other cell leaves it the optimum.
 A group's audit (other rows fixed) that finds a cell pinned by cells counting only the group's
 rows knows it is pinned for the full attacker too (the same dual certificate holds), so it
-hides one more cell at once; so it does, too, when some of the cells that pin it are the
-group's own (this attacker knows more than the true one, yet asking a weaker one first took a
-fifth more solves for about as many hidden cells); otherwise it asks a weaker attacker (made
-when first needed), and at last the full one. An optimum whose certificate uses shown cells'
-equations only (no mark's or atom's bound) pins the cell both ways, so the other way is not
-solved. These shortcuts only decide where to hide more: a cell counts as protected only by a
-feasible point of an attacker who knows at least the truth, so a wrong shortcut could hide too
-much, never too little.
+hides one more cell at once; otherwise it asks a weaker attacker (made when first needed), and
+at last the full one. An optimum whose certificate uses shown cells' equations only (no mark's
+or atom's bound) pins the cell both ways, so the other way is not solved. These shortcuts only
+decide where to hide more: a cell counts as protected only by a feasible point of an attacker
+who knows at least the truth, so a wrong shortcut could hide too much, never too little.
 
 :func:`attack` gives the attacker's whole-number bounds of every hidden count (for tests and
 reviews). The module is pure: no I/O.
@@ -92,7 +89,7 @@ SMALL = "small"
 #: The attacker's interval of a hidden count must hold at least ``MIN_RANGE + 1`` whole numbers.
 MIN_RANGE = 1
 #: Version of the method; part of a pattern's JSON so that a stale file is not used.
-METHOD_VERSION = 6
+METHOD_VERSION = 7
 #: How many extra cells the audit may hide for one exposed cell before it gives up on it.
 MAX_SECONDARY_PER_CELL = 200
 _TOL = 1e-6
@@ -1189,16 +1186,11 @@ class _Auditor:
                     binding: list[int] = []
                     # optima bound only by cells that count no fixed atom hold for the full
                     # attacker too (the same dual certificate): truly exposed, hide one of them.
-                    # Where some binding cells are the group's own and may be hidden, one of
-                    # them is hidden without asking the weaker attacker: this attacker knows
-                    # more than the true one, so the cell might have been safe, but asking took
-                    # a fifth more solves for about as many hidden cells in the end.
+                    # (Hiding a binding cell of the group's own at once, without asking the
+                    # weaker attacker, took a fifth fewer solves but hid the headline counts,
+                    # ended to work or studies, of two associations in 2021: dropped.)
                     # This only decides where to hide more; safety is proven by witnesses alone
-                    own = any(
-                        comp.group_of_cell[o] == group and _eligible(comp, hidden, o)
-                        for o in bound_by
-                    )
-                    if make_weak is not None and solved and (own or lp.inside[bound_by].all()):
+                    if make_weak is not None and solved and lp.inside[bound_by].all():
                         binding = bound_by
                     elif make_weak is not None:
                         if weak is None:
@@ -1239,8 +1231,10 @@ class _Auditor:
                         weak.hide(new, hidden)
                     applied.update(new)
                     relaxed = set(new)
-                    for known in (strong, weak_opt):
-                        for sense in [d for d, o in known.items() if relaxed & o.rows]:
+                    for known in (strong, weak_opt):  # a failed solve is tried again, too
+                        for sense in [
+                            d for d, o in known.items() if not o.solved or relaxed & o.rows
+                        ]:
                             del known[sense]
         finally:
             self.solves += lp.solves + (weak.solves if weak is not None else 0)
