@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import __version__, resources
+from ..disclosure import Pattern
 from ..errors import FinsamDataError, Problem
 from ..narrative import generation_time
 from ..personnummer import mask_identity_numbers
@@ -539,7 +540,7 @@ def with_disclosure(
     folder: str | Path,
     workers: pool.ReportPool | None = None,
     memory: cache.PatternStore | None = None,
-    patterns: dict[tuple[str, object], object] | None = None,
+    patterns: dict[tuple[str, object], Pattern] | None = None,
 ) -> list[Job]:
     """Compute the run's suppression pattern once per data folder and threshold (every report
     of a run hides the same cells: :mod:`finsamlib.disclosure`), write it under ``folder`` and
@@ -695,7 +696,7 @@ def run(
         bar.update(1)  # type: ignore[attr-defined]
 
     memory = cache.PatternStore(out, read=not force) if incremental else None
-    patterns: dict[tuple[str, object], object] = {}
+    patterns: dict[tuple[str, object], Pattern] = {}
     work = tempfile.TemporaryDirectory(prefix="finsam-run-")
     try:
         if executor is not None:
@@ -819,13 +820,13 @@ def _skip_unchanged(
 def _snapshot(
     jobs: Sequence[Job],
     deps: dict[tuple[str, object], cache.Dependencies],
-    patterns: Mapping[tuple[str, object], object],
+    patterns: Mapping[tuple[str, object], Pattern],
 ) -> None:
     """Read the data the records of ``jobs`` will hold as they are now, before any page is
     rendered (after :func:`with_disclosure`, whose ``patterns`` it reuses)."""
     for key in {_deps_key(j) for j in jobs} & set(deps):
         if key in patterns:
-            deps[key].pattern = patterns[key]  # type: ignore[assignment]
+            deps[key].pattern = patterns[key]
         with contextlib.suppress(Exception):  # no pattern: no record (see _record)
             deps[key].page({"county": ""})
 
