@@ -5,7 +5,10 @@ zygote that had gone with the parent."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -60,5 +63,6 @@ def test_killing_the_main_process_ends_the_workers_and_the_zygote(tmp_path: Path
     left = [p for p in pids if _running(p)]
     # leave nothing behind for the next test, whatever the outcome
     for p in left:
-        subprocess.run(["kill", "-9", str(p)], check=False)
+        with contextlib.suppress(OSError):
+            os.kill(p, signal.SIGKILL)
     assert not left, f"processes of a killed run still running: {left}"
